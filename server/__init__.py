@@ -1,0 +1,66 @@
+"""Flask app factory: settings, logging, storage, identity and routes, wired together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from server import db as database
+from server.canvas.sessions import SessionService
+from server.encryption import TokenCipher
+from server.errors import register_error_handlers
+from server.logs import configure_logging, init_request_logging
+from server.services import Services
+from server.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+# Attachments may be 10 MB; the multipart envelope around one needs a little more.
+MAX_REQUEST_BYTES = 11 * 1024 * 1024
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    app = Flask(__name__)
+    settings = load_settings(config, instance_path=Path(app.instance_path))
+    configure_logging(
+        settings.log_level,
+        secrets=[
+            settings.canvas_consumer_secret,
+            settings.session_signing_key,
+            settings.token_encryption_key,
+        ],
+    )
+    if settings.dev_secrets_generated:
+        log.warning("DEVELOPMENT secrets in use (local mode); never run production like this")
+    app.config.update(MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
+
+    db = database.Database(settings.database_url)
+    if settings.is_local:
+        database.upgrade(settings.database_url)
+    sessions = SessionService(
+        db,
+        TokenCipher(settings.token_encryption_key),
+        settings.session_signing_key,
+        settings.session_token_ttl_seconds,
+        settings.session_lifetime_seconds,
+    )
+    app.extensions["digital_tab"] = Services(settings=settings, db=db, sessions=sessions)
+
+    register_error_handlers(app)
+    init_request_logging(app)
+    from server import health
+    from server.api import bp as api_bp
+    from server.canvas.routes import bp as canvas_bp
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(canvas_bp)
+    app.register_blueprint(api_bp)
+    if settings.is_local:
+        # The launcher plays Salesforce; it must not exist outside local mode.
+        from server.launcher import bp as launcher_bp
+
+        app.register_blueprint(launcher_bp)
+    return app
