@@ -6,7 +6,8 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from server import db as database
 from server.canvas.sessions import SessionService
@@ -51,6 +52,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     register_error_handlers(app)
     init_request_logging(app)
+
+    @app.before_request
+    def _refuse_oversized_bodies() -> None:
+        # Werkzeug enforces the cap only when a view reads the body; refuse declared sizes now.
+        if (request.content_length or 0) > MAX_REQUEST_BYTES:
+            raise RequestEntityTooLarge()
+
     from server import health
     from server.api import bp as api_bp
     from server.canvas.routes import bp as canvas_bp

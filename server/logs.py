@@ -37,7 +37,9 @@ class ContextFilter(logging.Filter):
         if scrubbed != message:
             record.msg, record.args = scrubbed, ()
         if record.exc_info and not record.exc_text:
-            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info), self.secrets)
+            record.exc_text = scrub(
+                logging.Formatter().formatException(record.exc_info), self.secrets
+            )
             record.exc_info = None
         return True
 

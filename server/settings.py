@@ -66,7 +66,9 @@ class Settings:
         return own + SALESFORCE_FRAME_ANCESTORS + self.frame_ancestors_extra
 
 
-def load_settings(overrides: Mapping[str, object] | None = None, *, instance_path: Path) -> Settings:
+def load_settings(
+    overrides: Mapping[str, object] | None = None, *, instance_path: Path
+) -> Settings:
     """Build the settings from the environment and `overrides` (keys are variable names).
 
     Raises:

@@ -32,11 +32,16 @@ def check_oauth_token(identity: CanvasIdentity, http: requests.Session | None = 
     try:
         response = (http or requests).get(
             url,
-            headers={"Authorization": f"Bearer {identity.oauth_token}", "Accept": "application/json"},
+            headers={
+                "Authorization": f"Bearer {identity.oauth_token}",
+                "Accept": "application/json",
+            },
             timeout=TIMEOUT_SECONDS,
         )
     except requests.RequestException as exc:
-        log.warning("userinfo check could not reach %s: %s", identity.instance_url, type(exc).__name__)
+        log.warning(
+            "userinfo check could not reach %s: %s", identity.instance_url, type(exc).__name__
+        )
         raise LivenessError(
             502, "salesforce_unreachable", "Salesforce could not be reached to confirm the session."
         ) from None

@@ -49,14 +49,18 @@ class CanvasIdentity:
         return f"CanvasIdentity(user_id={self.user_id!r}, org_id={self.org_id!r})"
 
 
-def verify(signed_request: str, consumer_secret: str, *, allow_http: bool = False) -> CanvasIdentity:
+def verify(
+    signed_request: str, consumer_secret: str, *, allow_http: bool = False
+) -> CanvasIdentity:
     """Check the signature, then decode and validate the envelope.
 
     Raises:
         SignedRequestError: anything about the request is wrong; nothing is trusted in that case.
     """
     if not signed_request or not signed_request.strip():
-        raise SignedRequestError("missing_signed_request", "The form field signed_request is empty.")
+        raise SignedRequestError(
+            "missing_signed_request", "The form field signed_request is empty."
+        )
     if "." not in signed_request:
         raise SignedRequestError(
             "malformed_signed_request",
@@ -136,9 +140,9 @@ def _identity(envelope: dict[str, Any], digest: str, allow_http: bool) -> Canvas
             "malformed_envelope", "client.instanceUrl must be an https URL of the Salesforce org."
         )
     full_name = str(user.get("fullName") or "").strip()
-    display_name = full_name or " ".join(
-        str(user.get(key) or "") for key in ("firstName", "lastName")
-    ).strip()
+    display_name = (
+        full_name or " ".join(str(user.get(key) or "") for key in ("firstName", "lastName")).strip()
+    )
     return CanvasIdentity(
         user_id=user_id,
         org_id=org_id,

@@ -54,7 +54,10 @@ def decode(key: str, token: str, *, allow_expired: bool = False) -> TokenClaims:
             algorithms=["HS256"],
             audience=AUDIENCE,
             issuer=ISSUER,
-            options={"require": ["exp", "iss", "aud", "sub", "sid"], "verify_exp": not allow_expired},
+            options={
+                "require": ["exp", "iss", "aud", "sub", "sid"],
+                "verify_exp": not allow_expired,
+            },
         )
     except jwt.ExpiredSignatureError:
         raise TokenError("token_expired", "The session token has expired; renew it.") from None

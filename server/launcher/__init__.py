@@ -31,7 +31,9 @@ def launcher() -> Response:
 def open_canvas() -> Response:
     agent = demo_agent(request.form.get("agent", ""))
     if agent is None:
-        raise ApiError(400, "invalid_agent", "Choose one of the demo agents listed on the launcher.")
+        raise ApiError(
+            400, "invalid_agent", "Choose one of the demo agents listed on the launcher."
+        )
     salesforce_url = services().settings.local_salesforce_url
     envelope = _envelope(agent, _oauth_token(agent, salesforce_url), salesforce_url)
     signed = sign(envelope, services().settings.canvas_consumer_secret)
@@ -65,7 +67,9 @@ def _oauth_token(agent: DemoAgent, salesforce_url: str) -> str:
             "with scripts/run, or set LOCAL_SALESFORCE_URL.",
         ) from None
     if answer.status_code != 200:
-        raise ApiError(502, "salesforce_standin_refused", "The Salesforce stand-in refused the sign-in.")
+        raise ApiError(
+            502, "salesforce_standin_refused", "The Salesforce stand-in refused the sign-in."
+        )
     return str(answer.json()["access_token"])
 
 

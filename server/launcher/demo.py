@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from server.canvas.ids import to_18
 
-DEMO_PASSWORD = "demo"  # the stand-in's password grant for demo users; local mode only
+DEMO_PASSWORD = "demo"  # noqa: S105 -- the stand-in's password grant for demo users; local mode only
 
 
 @dataclass(frozen=True)

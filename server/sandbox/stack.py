@@ -42,7 +42,9 @@ def main() -> int:
     python = sys.executable
     children.append(
         subprocess.Popen(
-            [python, "-m", "server.sandbox.salesforce", "--port", salesforce_port], env=env, cwd=ROOT
+            [python, "-m", "server.sandbox.salesforce", "--port", salesforce_port],
+            env=env,
+            cwd=ROOT,
         )
     )
     children.append(

@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.Column("digest", sa.String(64), primary_key=True),
         sa.Column("expires_at", WHEN, nullable=False),
     )
-    op.create_index(
-        "ix_used_signed_requests_expires_at", "used_signed_requests", ["expires_at"]
-    )
+    op.create_index("ix_used_signed_requests_expires_at", "used_signed_requests", ["expires_at"])
 
 
 def downgrade() -> None:
