@@ -317,3 +317,127 @@ def standin_token(standin_url: str, username: str = "ana.lima@acme.example") -> 
     )
     answer.raise_for_status()
     return answer.json()["access_token"]
+
+
+# --- the CXone sandbox ------------------------------------------------------------------------
+
+CXONE_SPEC_PATH = FIXTURES / "cxone" / "cxone-digital-openapi.yaml"
+CXONE_API_HOST = "https://api-na1.niceincontact.com"  # the spec's servers, to match paths
+CXONE_AUTH_HOST = "https://cxone.niceincontact.com"
+
+
+class CxoneSandbox:
+    """A sandbox process on a free loopback port, with helpers for its /sandbox controls."""
+
+    def __init__(self, tmp: Path, *, heartbeat: float = 30.0, token_ttl: int = 3600) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server.sandbox.cxone", "serve", "--port", str(self.port),
+             "--db", str(tmp / "cxone.db"), "--heartbeat", str(heartbeat), "--token-ttl", str(token_ttl)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_http(self.url + "/dfo/3.0/tags", self.process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def control(self, path: str, body: Any = None, method: str = "POST") -> requests.Response:
+        response = requests.request(method, self.url + path, json=body, timeout=10)
+        assert response.status_code < 300, response.text
+        return response
+
+    def fault(self, path_prefix: str, status: int, count: int = 1, retry_after: int | None = None,
+              method: str | None = None) -> None:
+        self.control("/sandbox/faults", {"path_prefix": path_prefix, "status": status, "count": count,
+                                          "retry_after": retry_after, "method": method})
+
+    def customer_writes(self, **body: Any) -> dict[str, Any]:
+        return self.control("/sandbox/customer-messages", body).json()
+
+
+@pytest.fixture(scope="session")
+def cxone_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CxoneSandbox]:
+    """One sandbox for the session: tests create their own contacts and leave the seed alone."""
+    sandbox = CxoneSandbox(tmp_path_factory.mktemp("cxone"), heartbeat=0.5)
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def fresh_cxone_sandbox(tmp_path: Path) -> Iterator[Callable[..., CxoneSandbox]]:
+    """A sandbox of the test's own, for tests that change tokens, heartbeats or faults globally."""
+    started: list[CxoneSandbox] = []
+
+    def start(**options: Any) -> CxoneSandbox:
+        folder = tmp_path / f"sandbox{len(started)}"
+        folder.mkdir()
+        sandbox = CxoneSandbox(folder, **options)
+        started.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+_CXONE_SPEC: OpenAPI | None = None
+
+
+def cxone_spec() -> OpenAPI:
+    global _CXONE_SPEC
+    if _CXONE_SPEC is None:
+        _CXONE_SPEC = OpenAPI.from_file_path(str(CXONE_SPEC_PATH))
+    return _CXONE_SPEC
+
+
+class SpecCheckedSession(requests.Session):
+    """Every sandbox response to a documented operation is validated against CXone's spec."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checked = 0
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        response = super().request(method, url, *args, **kwargs)
+        path = "/" + url.split("/", 3)[3].split("?", 1)[0] if url.count("/") >= 3 else "/"
+        if path.startswith(("/event-hub", "/sandbox/")) or "X-Sandbox-Fault" in response.headers:
+            return response  # beyond the published spec, on purpose
+        host = CXONE_AUTH_HOST if path.startswith(("/auth/", "/.well-known/")) else CXONE_API_HOST
+        cxone_spec().validate_response(
+            MockRequest(host, method.lower(), path),
+            MockResponse(
+                response.content,
+                status_code=response.status_code,
+                content_type=response.headers.get("Content-Type", "application/json").split(";")[0],
+                headers=response.headers,
+            ),
+        )
+        self.checked += 1
+        return response
+
+
+def cxone_config(sandbox_url: str, **overrides: Any):  # type: ignore[no-untyped-def]
+    from server.cxone.config import CxoneConfig
+    from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS
+
+    values: dict[str, Any] = dict(
+        SANDBOX_CREDENTIALS,
+        auth_url=sandbox_url,
+        discovery_url=sandbox_url,
+        backoff_base_seconds=0.05,
+        backoff_cap_seconds=0.2,
+    )
+    values.update(overrides)
+    return CxoneConfig(**values)
+
+
+@pytest.fixture
+def cxone_client(cxone_sandbox):  # type: ignore[no-untyped-def]
+    """The real connector, against the sandbox over HTTP, with every response spec-checked."""
+    from server.cxone.client import CxoneClient
+
+    return CxoneClient(cxone_config(cxone_sandbox.url), http=SpecCheckedSession())
