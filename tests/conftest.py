@@ -333,8 +333,20 @@ class CxoneSandbox:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.sandbox.cxone", "serve", "--port", str(self.port),
-             "--db", str(tmp / "cxone.db"), "--heartbeat", str(heartbeat), "--token-ttl", str(token_ttl)],
+            [
+                sys.executable,
+                "-m",
+                "server.sandbox.cxone",
+                "serve",
+                "--port",
+                str(self.port),
+                "--db",
+                str(tmp / "cxone.db"),
+                "--heartbeat",
+                str(heartbeat),
+                "--token-ttl",
+                str(token_ttl),
+            ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -350,10 +362,24 @@ class CxoneSandbox:
         assert response.status_code < 300, response.text
         return response
 
-    def fault(self, path_prefix: str, status: int, count: int = 1, retry_after: int | None = None,
-              method: str | None = None) -> None:
-        self.control("/sandbox/faults", {"path_prefix": path_prefix, "status": status, "count": count,
-                                          "retry_after": retry_after, "method": method})
+    def fault(
+        self,
+        path_prefix: str,
+        status: int,
+        count: int = 1,
+        retry_after: int | None = None,
+        method: str | None = None,
+    ) -> None:
+        self.control(
+            "/sandbox/faults",
+            {
+                "path_prefix": path_prefix,
+                "status": status,
+                "count": count,
+                "retry_after": retry_after,
+                "method": method,
+            },
+        )
 
     def customer_writes(self, **body: Any) -> dict[str, Any]:
         return self.control("/sandbox/customer-messages", body).json()

@@ -54,9 +54,19 @@ class TokenProvider:
 
     def _fetch(self) -> AccessToken:
         """Raises: CxoneAuthError (credentials refused), CxoneUnavailable (auth host down)."""
-        attempts = [("refresh_token", {"refresh_token": self._refresh_token})] if self._refresh_token else []
+        attempts = (
+            [("refresh_token", {"refresh_token": self._refresh_token})]
+            if self._refresh_token
+            else []
+        )
         attempts.append(
-            ("password", {"username": self._config.access_key_id, "password": self._config.access_key_secret})
+            (
+                "password",
+                {
+                    "username": self._config.access_key_id,
+                    "password": self._config.access_key_secret,
+                },
+            )
         )
         last: Exception | None = None
         for grant, fields in attempts:
@@ -68,7 +78,9 @@ class TokenProvider:
                     timeout=self._config.timeout_seconds,
                 )
             except requests.RequestException as exc:
-                raise CxoneUnavailable(None, type(exc).__name__, "CXone authentication is unreachable") from None
+                raise CxoneUnavailable(
+                    None, type(exc).__name__, "CXone authentication is unreachable"
+                ) from None
             if response.status_code == 200:
                 body = response.json()
                 self._refresh_token = body.get("refresh_token")
@@ -80,15 +92,22 @@ class TokenProvider:
                 )
             last = error_for(response.status_code, _json(response))
             if response.status_code >= 500:
-                raise CxoneUnavailable(response.status_code, "AuthUnavailable", "CXone authentication failed")
+                raise CxoneUnavailable(
+                    response.status_code, "AuthUnavailable", "CXone authentication failed"
+                )
         assert last is not None
-        raise CxoneAuthError(getattr(last, "status", 400), getattr(last, "error_code", "invalid_grant"),
-                             getattr(last, "message", "CXone refused the access key"))
+        raise CxoneAuthError(
+            getattr(last, "status", 400),
+            getattr(last, "error_code", "invalid_grant"),
+            getattr(last, "message", "CXone refused the access key"),
+        )
 
     def _discover(self) -> str:
         tenant = self._token.tenant_id if self._token else None
         if not tenant:
-            raise CxoneAuthError(None, "NoTenant", "The CXone token names no tenant; set CXONE_API_URL")
+            raise CxoneAuthError(
+                None, "NoTenant", "The CXone token names no tenant; set CXONE_API_URL"
+            )
         try:
             response = self._http.get(
                 self._config.discovery_url.rstrip("/") + "/.well-known/cxone-configuration",
@@ -96,7 +115,9 @@ class TokenProvider:
                 timeout=self._config.timeout_seconds,
             )
         except requests.RequestException:
-            raise CxoneUnavailable(None, "DiscoveryUnreachable", "CXone discovery is unreachable") from None
+            raise CxoneUnavailable(
+                None, "DiscoveryUnreachable", "CXone discovery is unreachable"
+            ) from None
         if response.status_code != 200:
             raise error_for(response.status_code, _json(response))
         return str(response.json()["api_endpoint"]).rstrip("/")

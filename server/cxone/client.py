@@ -66,12 +66,21 @@ class CxoneClient:
         params += [("routingQueueId[]", q) for q in routing_queues]
         params += [("tag[]", t) for t in tags]
         params += [("endUserIdOnExternalPlatform[]", c) for c in customer_ids]
-        for name, value in (("query", query), ("sorting", sorting), ("sortingType", sorting_type), ("scrollToken", scroll_token)):
+        for name, value in (
+            ("query", query),
+            ("sorting", sorting),
+            ("sortingType", sorting_type),
+            ("scrollToken", scroll_token),
+        ):
             if value:
                 params.append((name, value))
         body = self._request("GET", "/contacts", params=params)
         return ContactPage(
-            contacts=[Contact.parse(c) for c in body.get("data") or [] if isinstance(c, dict) and c.get("id") is not None],
+            contacts=[
+                Contact.parse(c)
+                for c in body.get("data") or []
+                if isinstance(c, dict) and c.get("id") is not None
+            ],
             hits=int(body.get("hits") or 0),
             scroll_token=body.get("scrollToken") or None,
         )
@@ -89,19 +98,27 @@ class CxoneClient:
 
     def messages(self, contact_id: str) -> list[Message]:
         body = self._request("GET", f"/contacts/{contact_id}/messages")
-        return [Message.parse(m) for m in body.get("data") or [] if isinstance(m, dict) and m.get("id")]
+        return [
+            Message.parse(m) for m in body.get("data") or [] if isinstance(m, dict) and m.get("id")
+        ]
 
     def set_status(self, contact_id: str, status: str) -> None:
         self._request("PUT", f"/contacts/{contact_id}/status", json={"status": status})
 
     def assign(self, contact_id: str, user_id: int) -> None:
-        self._request("PUT", f"/contacts/{contact_id}/inbox-assignment", json={"inboxAssignee": user_id})
+        self._request(
+            "PUT", f"/contacts/{contact_id}/inbox-assignment", json={"inboxAssignee": user_id}
+        )
 
     def unassign(self, contact_id: str) -> None:
         self._request("DELETE", f"/contacts/{contact_id}/inbox-assignment")
 
     def transfer(self, contact_id: str, routing_queue_id: str) -> None:
-        self._request("PUT", f"/contacts/{contact_id}/routing-queue", json={"routingQueueId": routing_queue_id})
+        self._request(
+            "PUT",
+            f"/contacts/{contact_id}/routing-queue",
+            json={"routingQueueId": routing_queue_id},
+        )
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -133,7 +150,9 @@ class CxoneClient:
     ) -> tuple[Message, Contact]:
         """A new outbound conversation (email, SMS) to these digital ids."""
         body = self._outbound_body(text, html, title, attachments, status_after)
-        body["recipients"] = [{"idOnExternalPlatform": r, "isPrimary": i == 0} for i, r in enumerate(recipients)]
+        body["recipients"] = [
+            {"idOnExternalPlatform": r, "isPrimary": i == 0} for i, r in enumerate(recipients)
+        ]
         return self._send_outbound(channel_id, body)
 
     def upload_attachment(self, name: str, content: bytes, mime_type: str) -> OutgoingAttachment:
@@ -146,24 +165,37 @@ class CxoneClient:
             idempotent=True,
         )
         return OutgoingAttachment(
-            name=name, id=str(body["id"]), url=body.get("url"), expires_at=parse_time(body.get("expireAt"))
+            name=name,
+            id=str(body["id"]),
+            url=body.get("url"),
+            expires_at=parse_time(body.get("expireAt")),
         )
 
     def mark_read(self, message_id: str, is_read: bool = True) -> Message:
-        return Message.parse(self._request("PUT", f"/messages/{message_id}/read", json={"isRead": is_read}))
+        return Message.parse(
+            self._request("PUT", f"/messages/{message_id}/read", json={"isRead": is_read})
+        )
 
     # --- reference data ----------------------------------------------------------------------
 
     def channels(self) -> list[Channel]:
-        return [Channel.parse(c) for c in self._request("GET", "/channels") or [] if isinstance(c, dict)]
+        return [
+            Channel.parse(c) for c in self._request("GET", "/channels") or [] if isinstance(c, dict)
+        ]
 
     def routing_queues(self, *, assignable_by_user: int | None = None) -> list[RoutingQueue]:
-        params = {"isAssignableByUser": assignable_by_user} if assignable_by_user is not None else None
+        params = (
+            {"isAssignableByUser": assignable_by_user} if assignable_by_user is not None else None
+        )
         body = self._request("GET", "/routing-queues", params=params)
         return [RoutingQueue.parse(q) for q in body.get("data") or [] if isinstance(q, dict)]
 
     def tags(self) -> list[Tag]:
-        return [Tag.parse(t) for t in self._request("GET", "/tags").get("data") or [] if isinstance(t, dict)]
+        return [
+            Tag.parse(t)
+            for t in self._request("GET", "/tags").get("data") or []
+            if isinstance(t, dict)
+        ]
 
     def event_hub_url(self) -> str:
         body = self._request("GET", self.config.event_hub_url_path, prefix="")
@@ -187,7 +219,8 @@ class CxoneClient:
             body["title"] = title
         if attachments:
             body["attachments"] = [
-                {"id": a.id, "friendlyName": a.name, **({"url": a.url} if a.url else {})} for a in attachments
+                {"id": a.id, "friendlyName": a.name, **({"url": a.url} if a.url else {})}
+                for a in attachments
             ]
         if status_after:
             body["contact"] = {"status": status_after}
@@ -228,16 +261,22 @@ class CxoneClient:
             except requests.ConnectionError as exc:
                 # Refused connections never reached CXone; other failures (reset mid-request)
                 # may have, so a non-idempotent POST stops there.
-                never_sent = isinstance(exc, requests.ConnectTimeout) or "refused" in str(exc).lower()
+                never_sent = (
+                    isinstance(exc, requests.ConnectTimeout) or "refused" in str(exc).lower()
+                )
                 if attempt < self.config.max_attempts and (retry_any or never_sent):
                     self._sleep(attempt, None)
                     continue
-                raise CxoneUnavailable(None, type(exc).__name__, f"CXone unreachable for {method} {path}") from None
+                raise CxoneUnavailable(
+                    None, type(exc).__name__, f"CXone unreachable for {method} {path}"
+                ) from None
             except requests.Timeout:
                 if attempt < self.config.max_attempts and retry_any:
                     self._sleep(attempt, None)
                     continue
-                raise CxoneUnavailable(None, "Timeout", f"CXone timed out on {method} {path}") from None
+                raise CxoneUnavailable(
+                    None, "Timeout", f"CXone timed out on {method} {path}"
+                ) from None
             status = response.status_code
             if status == 401 and not refreshed:
                 # The token expired or was revoked mid-session: one fresh token, then one retry.
@@ -245,8 +284,14 @@ class CxoneClient:
                 refreshed = True
                 attempt -= 1
                 continue
-            if status in RETRIED_STATUSES and attempt < self.config.max_attempts and (retry_any or status == 429):
-                log.info("CXone %s %s answered %s; retrying (attempt %s)", method, path, status, attempt)
+            if (
+                status in RETRIED_STATUSES
+                and attempt < self.config.max_attempts
+                and (retry_any or status == 429)
+            ):
+                log.info(
+                    "CXone %s %s answered %s; retrying (attempt %s)", method, path, status, attempt
+                )
                 self._sleep(attempt, response.headers.get("Retry-After"))
                 continue
             if status >= 400:
@@ -259,7 +304,10 @@ class CxoneClient:
     def _sleep(self, attempt: int, retry_after: str | None) -> None:
         delay = _retry_after_seconds(retry_after)
         if delay is None:
-            ceiling = min(self.config.backoff_cap_seconds, self.config.backoff_base_seconds * 2 ** (attempt - 1))
+            ceiling = min(
+                self.config.backoff_cap_seconds,
+                self.config.backoff_base_seconds * 2 ** (attempt - 1),
+            )
             delay = random.uniform(ceiling / 2, ceiling)  # noqa: S311 (jitter, not security)
         time.sleep(min(delay, 60.0))
 

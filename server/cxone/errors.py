@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 class CxoneError(Exception):
-    def __init__(self, status: int | None, error_code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, status: int | None, error_code: str, message: str, field: str | None = None
+    ) -> None:
         super().__init__(f"CXone {status or 'network'} {error_code}: {message}")
         self.status = status
         self.error_code = error_code

@@ -9,6 +9,7 @@ Sinks:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -80,10 +81,8 @@ class EventHubConsumer:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         if self._ws is not None:
-            try:
+            with contextlib.suppress(Exception):  # already closed
                 self._ws.close()
-            except Exception:  # noqa: S110  (already closed)
-                pass
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -97,10 +96,19 @@ class EventHubConsumer:
                 failures += 1
                 if refused.code == "RATE_LIMIT_EXCEEDED":
                     self.stats.rate_limited += 1
-                    self._wait(refused.retry_after if refused.retry_after is not None else self._backoff(failures))
+                    self._wait(
+                        refused.retry_after
+                        if refused.retry_after is not None
+                        else self._backoff(failures)
+                    )
                     continue
                 log.warning("Event Hub refused registration: %s", refused.code)
-            except (CxoneError, simple_websocket.ConnectionError, simple_websocket.ConnectionClosed, OSError) as exc:
+            except (
+                CxoneError,
+                simple_websocket.ConnectionError,
+                simple_websocket.ConnectionClosed,
+                OSError,
+            ) as exc:
                 failures += 1
                 log.warning("Event Hub connection lost: %s", type(exc).__name__)
             finally:
@@ -124,7 +132,9 @@ class EventHubConsumer:
                 if code == "UNAUTHORIZED":
                     self._client.tokens.invalidate(token)
                 retry_after = reply.get("retryAfter")
-                raise _HubRefused(code, float(retry_after) if isinstance(retry_after, (int, float)) else None)
+                raise _HubRefused(
+                    code, float(retry_after) if isinstance(retry_after, (int, float)) else None
+                )
             self.stats.connects += 1
             self.connected.set()
             # Reconcile after registering, so that changes made meanwhile arrive as events too.
@@ -144,10 +154,8 @@ class EventHubConsumer:
                     next_reconcile = now + self._reconcile_seconds
         finally:
             self._ws = None
-            try:
+            with contextlib.suppress(Exception):
                 ws.close()
-            except Exception:  # noqa: S110
-                pass
 
     def _handle(self, ws: simple_websocket.Client, text: str | bytes) -> None:
         message = _json(text)

@@ -24,7 +24,9 @@ CASE_EVENTS = frozenset(
         "CaseUpdated",
     }
 )
-MESSAGE_EVENTS = frozenset({"MessageCreated", "MessageAddedIntoCase", "MessageUpdated", "MessageReadChanged"})
+MESSAGE_EVENTS = frozenset(
+    {"MessageCreated", "MessageAddedIntoCase", "MessageUpdated", "MessageReadChanged"}
+)
 
 
 class EventParseError(ValueError):
@@ -79,7 +81,9 @@ def parse_event(payload: str | bytes | dict[str, Any]) -> CxoneEvent:
     return CxoneEvent(
         event_id=str(payload["eventId"]) if payload.get("eventId") else None,
         event_type=payload["eventType"],
-        event_object=payload.get("eventObject") if isinstance(payload.get("eventObject"), str) else None,
+        event_object=payload.get("eventObject")
+        if isinstance(payload.get("eventObject"), str)
+        else None,
         created_at=parse_time(payload.get("createdAtWithMilliseconds") or payload.get("createdAt")),
         contact=contact,
         contact_fields=frozenset(case.keys()) if case else frozenset(),

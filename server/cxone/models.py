@@ -77,7 +77,11 @@ class Contact:
     @classmethod
     def parse(cls, data: dict[str, Any]) -> Contact:
         end_user = data.get("endUser") if isinstance(data.get("endUser"), dict) else {}
-        identity = data.get("authorEndUserIdentity") if isinstance(data.get("authorEndUserIdentity"), dict) else {}
+        identity = (
+            data.get("authorEndUserIdentity")
+            if isinstance(data.get("authorEndUserIdentity"), dict)
+            else {}
+        )
         name = _str(end_user.get("fullName")) or " ".join(
             p for p in (_str(identity.get("firstName")), _str(identity.get("lastName"))) if p
         )
@@ -98,7 +102,9 @@ class Contact:
             thread_id=_str(data.get("threadIdOnExternalPlatform")),
             customer_name=(name or "").strip() or None,
             customer_digital_id=_str(identity.get("idOnExternalPlatform")),
-            tag_ids=tuple(t["id"] for t in tags if isinstance(t, dict) and isinstance(t.get("id"), int)),
+            tag_ids=tuple(
+                t["id"] for t in tags if isinstance(t, dict) and isinstance(t.get("id"), int)
+            ),
             raw=data,
         )
 
@@ -127,8 +133,16 @@ class Message:
     def parse(cls, data: dict[str, Any]) -> Message:
         content = data.get("messageContent") if isinstance(data.get("messageContent"), dict) else {}
         payload = content.get("payload") if isinstance(content.get("payload"), dict) else {}
-        text = payload.get("text") if isinstance(payload.get("text"), str) else content.get("fallbackText")
-        customer = data.get("authorEndUserIdentity") if isinstance(data.get("authorEndUserIdentity"), dict) else {}
+        text = (
+            payload.get("text")
+            if isinstance(payload.get("text"), str)
+            else content.get("fallbackText")
+        )
+        customer = (
+            data.get("authorEndUserIdentity")
+            if isinstance(data.get("authorEndUserIdentity"), dict)
+            else {}
+        )
         attachments = tuple(
             Attachment(str(a.get("friendlyName") or "attachment"), str(a["url"]))
             for a in data.get("attachments") or []
@@ -183,7 +197,12 @@ class RoutingQueue:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> RoutingQueue:
-        return cls(id=str(data["id"]), name=str(data.get("name") or ""), kind=_str(data.get("type")), raw=data)
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name") or ""),
+            kind=_str(data.get("type")),
+            raw=data,
+        )
 
 
 @dataclass(frozen=True)
@@ -194,7 +213,9 @@ class Tag:
 
     @classmethod
     def parse(cls, data: dict[str, Any]) -> Tag:
-        return cls(id=int(data["id"]), title=str(data.get("title") or ""), color=_str(data.get("color")))
+        return cls(
+            id=int(data["id"]), title=str(data.get("title") or ""), color=_str(data.get("color"))
+        )
 
 
 @dataclass(frozen=True)

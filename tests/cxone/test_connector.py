@@ -10,7 +10,12 @@ import time
 import pytest
 
 from server.cxone.client import CxoneClient
-from server.cxone.errors import CxoneAuthError, CxoneNotFound, CxoneUnavailable, CxoneValidationError
+from server.cxone.errors import (
+    CxoneAuthError,
+    CxoneNotFound,
+    CxoneUnavailable,
+    CxoneValidationError,
+)
 from server.sandbox.cxone.seed import QUEUES, TENANT_ID
 from tests.conftest import SpecCheckedSession, cxone_config
 
@@ -31,7 +36,9 @@ def test_token_tenant_and_discovery(cxone_sandbox, cxone_client):
 
 
 def test_wrong_access_key_is_a_typed_auth_error(cxone_sandbox):
-    client = CxoneClient(cxone_config(cxone_sandbox.url, access_key_secret="wrong"), http=SpecCheckedSession())
+    client = CxoneClient(
+        cxone_config(cxone_sandbox.url, access_key_secret="wrong"), http=SpecCheckedSession()
+    )
     with pytest.raises(CxoneAuthError) as refused:
         client.tags()
     assert refused.value.error_code == "invalid_grant"
@@ -42,10 +49,23 @@ def test_reference_data(cxone_client):
     assert kinds == {"chat", "email", "facebook", "instagram", "sms", "twitter", "whatsapp"}
     email = next(c for c in cxone_client.channels() if c.kind == "email")
     sms = next(c for c in cxone_client.channels() if c.kind == "sms")
-    assert (email.rich_text, email.has_subject, email.outbound, email.can_send_files) == (True, True, True, True)
-    assert (sms.rich_text, sms.has_subject, sms.outbound, sms.can_send_files) == (False, False, True, False)
+    assert (email.rich_text, email.has_subject, email.outbound, email.can_send_files) == (
+        True,
+        True,
+        True,
+        True,
+    )
+    assert (sms.rich_text, sms.has_subject, sms.outbound, sms.can_send_files) == (
+        False,
+        False,
+        True,
+        False,
+    )
     assert {q.name for q in cxone_client.routing_queues(assignable_by_user=103)} == {
-        "Support — Chat & Social", "Billing", "VIP care"}
+        "Support — Chat & Social",
+        "Billing",
+        "VIP care",
+    }
     assert {t.title for t in cxone_client.tags()} >= {"Urgent", "Billing", "VIP"}
 
 
@@ -106,18 +126,28 @@ def test_reply_resolves_and_customer_reopens(cxone_sandbox, cxone_client):
     contact_id = new_contact(cxone_sandbox, "chat")
     contact = cxone_client.contact(contact_id)
     cxone_client.assign(contact_id, 102)
-    message, after = cxone_client.reply(contact.channel_id, contact.thread_id, "On its way 🚚✨", status_after="resolved")
+    message, after = cxone_client.reply(
+        contact.channel_id, contact.thread_id, "On its way 🚚✨", status_after="resolved"
+    )
     assert message.text == "On its way 🚚✨" and after.status == "resolved"
     cxone_sandbox.customer_writes(contact_id=contact_id, text="It still hasn't come 😞")
     reopened = cxone_client.contact(contact_id)
     assert reopened.status == "open" and reopened.assignee_id is None  # back in its routing queue
-    assert [m.direction for m in cxone_client.messages(contact_id)] == ["inbound", "outbound", "inbound"]
+    assert [m.direction for m in cxone_client.messages(contact_id)] == [
+        "inbound",
+        "outbound",
+        "inbound",
+    ]
 
 
 def test_new_email_and_sms_with_channel_capabilities(cxone_client):
     message, contact = cxone_client.send_new(
-        "email_support_acme", ["maria.garcia@example.com"], "<p>Your refund is <b>on its way</b></p>",
-        html=True, title="Refund for INV-20931", status_after="resolved",
+        "email_support_acme",
+        ["maria.garcia@example.com"],
+        "<p>Your refund is <b>on its way</b></p>",
+        html=True,
+        title="Refund for INV-20931",
+        status_after="resolved",
     )
     assert contact.direction == "outbound" and contact.status == "resolved"
     assert message.text.startswith("<p>")
@@ -137,7 +167,9 @@ def test_attachments_upload_and_send_where_the_channel_allows(cxone_sandbox, cxo
     contact_id = new_contact(cxone_sandbox, "chat")
     contact = cxone_client.contact(contact_id)
     upload = cxone_client.upload_attachment("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf")
-    message, _ = cxone_client.reply(contact.channel_id, contact.thread_id, "Here it is", attachments=[upload])
+    message, _ = cxone_client.reply(
+        contact.channel_id, contact.thread_id, "Here it is", attachments=[upload]
+    )
     assert [a.name for a in message.attachments] == ["receipt.pdf"]
     assert requests.get(message.attachments[0].url, timeout=5).content == b"%PDF-1.4 receipt"
     sms_id = new_contact(cxone_sandbox, "sms")
@@ -199,7 +231,9 @@ def test_token_expiring_mid_session_is_renewed(fresh_cxone_sandbox):
 
 def test_short_lived_tokens_are_refreshed_before_expiry(fresh_cxone_sandbox):
     sandbox = fresh_cxone_sandbox(token_ttl=3)
-    client = CxoneClient(cxone_config(sandbox.url, refresh_margin_seconds=2), http=SpecCheckedSession())
+    client = CxoneClient(
+        cxone_config(sandbox.url, refresh_margin_seconds=2), http=SpecCheckedSession()
+    )
     client.tags()
     time.sleep(1.2)
     client.tags()

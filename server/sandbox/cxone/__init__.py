@@ -98,7 +98,9 @@ def create_cxone_sandbox(
     faults_lock = threading.Lock()
     app.extensions["cxone_sandbox"] = {"store": store, "hub": hub, "tokens": tokens}
 
-    def errors(status: int, code: str, message: str, field_name: str | None = None) -> tuple[Response, int]:
+    def errors(
+        status: int, code: str, message: str, field_name: str | None = None
+    ) -> tuple[Response, int]:
         error: dict[str, Any] = {"message": message, "errorCode": code}
         if field_name:
             error["field"] = field_name
@@ -113,11 +115,15 @@ def create_cxone_sandbox(
         path = request.path
         with faults_lock:
             for fault in faults:
-                if path.startswith(fault.path_prefix) and fault.count > 0 and (
-                    fault.method is None or fault.method == request.method
+                if (
+                    path.startswith(fault.path_prefix)
+                    and fault.count > 0
+                    and (fault.method is None or fault.method == request.method)
                 ):
                     fault.count -= 1
-                    response, status = errors(fault.status, "InjectedFault", f"sandbox fault {fault.status}")
+                    response, status = errors(
+                        fault.status, "InjectedFault", f"sandbox fault {fault.status}"
+                    )
                     # Real CXone answers 429/5xx beyond the published responses; say it is injected.
                     response.headers["X-Sandbox-Fault"] = "injected"
                     if fault.retry_after is not None:
@@ -137,7 +143,7 @@ def create_cxone_sandbox(
         def oauth_error(code: str, description: str) -> tuple[Response, int]:
             response = jsonify(error=code, error_description=description)
             response.headers.update({"Cache-Control": "no-store", "Pragma": "no-cache"})
-            return response, 400 if code != "invalid_client" else 400
+            return response, 400
 
         client = request.authorization
         if client is None or (client.username, client.password) != (
@@ -186,7 +192,9 @@ def create_cxone_sandbox(
         args = request.args
         sorting = args.get("sorting", "createdAt")
         if sorting not in ("createdAt", "id", "slaFrt", "slaRt", "status", "updatedAt"):
-            raise SandboxError(400, "InvalidSorting", f"sorting {sorting!r} is not supported", "sorting")
+            raise SandboxError(
+                400, "InvalidSorting", f"sorting {sorting!r} is not supported", "sorting"
+            )
         try:
             tag_ids = [int(t) for t in args.getlist("tag[]")]
         except ValueError:
@@ -234,7 +242,9 @@ def create_cxone_sandbox(
         if user_id is None and body.get("inboxAssigneeCxoneId"):
             user_id = _user_by_cxone_id(store, str(body["inboxAssigneeCxoneId"]))
         if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id < 1:
-            raise SandboxError(400, "InvalidAssignee", "inboxAssignee must be a user id", "inboxAssignee")
+            raise SandboxError(
+                400, "InvalidAssignee", "inboxAssignee must be a user id", "inboxAssignee"
+            )
         store.assign(contact_id, user_id)
         return "", 200
 
@@ -261,25 +271,51 @@ def create_cxone_sandbox(
         rich = (content.get("parameters") or {}).get("contentFormat") == "html"
         status_after = (body.get("contact") or {}).get("status")
         if status_after not in (None, "escalated", "pending", "resolved"):
-            raise SandboxError(400, "InvalidStatus", "contact.status must be escalated, pending or resolved", "contact.status")
+            raise SandboxError(
+                400,
+                "InvalidStatus",
+                "contact.status must be escalated, pending or resolved",
+                "contact.status",
+            )
         author = body.get("x-authorUserId") if isinstance(body.get("x-authorUserId"), int) else None
         thread = body.get("thread") or {}
         if thread.get("idOnExternalPlatform"):
             record, message = store.agent_replies(
-                channel_id, str(thread["idOnExternalPlatform"]), user_id=author, text=text, rich=rich,
-                title=title, attachments=attachments, status_after=status_after,
+                channel_id,
+                str(thread["idOnExternalPlatform"]),
+                user_id=author,
+                text=text,
+                rich=rich,
+                title=title,
+                attachments=attachments,
+                status_after=status_after,
             )
         elif body.get("recipients"):
             recipients = body["recipients"]
             if not all(isinstance(r, dict) and r.get("idOnExternalPlatform") for r in recipients):
-                raise SandboxError(400, "InvalidRecipients", "recipients need idOnExternalPlatform", "recipients")
+                raise SandboxError(
+                    400, "InvalidRecipients", "recipients need idOnExternalPlatform", "recipients"
+                )
             record, message = store.agent_starts(
-                channel_id, user_id=author, recipients=recipients, text=text, rich=rich,
-                title=title, attachments=attachments, status_after=status_after,
+                channel_id,
+                user_id=author,
+                recipients=recipients,
+                text=text,
+                rich=rich,
+                title=title,
+                attachments=attachments,
+                status_after=status_after,
             )
         else:
-            raise SandboxError(400, "MissingThreadOrRecipients", "Give thread.idOnExternalPlatform or recipients", "thread")
-        return jsonify(message=views.message(store, message), consumerContact=views.contact(store, record)), 201
+            raise SandboxError(
+                400,
+                "MissingThreadOrRecipients",
+                "Give thread.idOnExternalPlatform or recipients",
+                "thread",
+            )
+        return jsonify(
+            message=views.message(store, message), consumerContact=views.contact(store, record)
+        ), 201
 
     @app.post("/dfo/3.0/channels/<channel_id>/messages")
     def inbound(channel_id: str) -> tuple[Response, int]:
@@ -292,7 +328,9 @@ def create_cxone_sandbox(
         thread = _required(body, "thread", dict)
         channel = store.get("channels", channel_id)
         if channel is None:
-            raise SandboxError(404, "ChannelNotFound", f"Channel {channel_id} not found", "channelId")
+            raise SandboxError(
+                404, "ChannelNotFound", f"Channel {channel_id} not found", "channelId"
+            )
         record, message = store.customer_writes(
             channel_id,
             customer={
@@ -307,12 +345,16 @@ def create_cxone_sandbox(
             attachments=[_attachment(a) for a in body.get("attachments") or []],
             tag_ids=[t for t in body.get("tagIds") or [] if isinstance(t, int)],
         )
-        return jsonify(message=views.message(store, message), consumerContact=views.contact(store, record)), 201
+        return jsonify(
+            message=views.message(store, message), consumerContact=views.contact(store, record)
+        ), 201
 
     @app.put("/dfo/3.0/messages/<message_id>/read")
     def read(message_id: str) -> Response:
         body = _json_object()
-        return jsonify(views.message(store, store.mark_read(message_id, _required(body, "isRead", bool))))
+        return jsonify(
+            views.message(store, store.mark_read(message_id, _required(body, "isRead", bool)))
+        )
 
     @app.post("/dfo/3.0/attachments/temporary")
     def temporary_attachment() -> tuple[Response, int] | Response:
@@ -323,7 +365,9 @@ def create_cxone_sandbox(
         except (binascii.Error, ValueError):
             raise SandboxError(400, "InvalidContent", "content must be base64", "content") from None
         if len(content) > ATTACHMENT_LIMIT:
-            raise SandboxError(400, "AttachmentTooLarge", "attachments are limited to 10 MB", "content")
+            raise SandboxError(
+                400, "AttachmentTooLarge", "attachments are limited to 10 MB", "content"
+            )
         stored = store.store_attachment(mime, content)
         return jsonify(stored | {"url": f"{request.host_url}sandbox/attachments/{stored['id']}"})
 
@@ -351,7 +395,12 @@ def create_cxone_sandbox(
             try:
                 member_of = set(store.queues_of(int(request.args["isAssignableByUser"])))
             except ValueError:
-                raise SandboxError(400, "InvalidUser", "isAssignableByUser must be an integer", "isAssignableByUser") from None
+                raise SandboxError(
+                    400,
+                    "InvalidUser",
+                    "isAssignableByUser must be an integer",
+                    "isAssignableByUser",
+                ) from None
             found = [q for q in found if q["id"] in member_of]
         return jsonify(data=[views.routing_queue(q) for q in found], hits=len(found))
 
@@ -370,7 +419,7 @@ def create_cxone_sandbox(
         ws_base = request.host_url.replace("http://", "ws://").replace("https://", "wss://")
         return jsonify(url=ws_base + "event-hub")
 
-    @app.route("/event-hub")
+    @app.route("/event-hub", websocket=True)
     def event_hub() -> Response:
         return serve_event_hub(hub, tokens.valid, heartbeat_seconds)
 
@@ -421,7 +470,10 @@ def create_cxone_sandbox(
     @app.get("/sandbox/agents")
     def agents() -> Response:
         return jsonify(
-            [dict(views.user(u) or {}, routingQueueIds=store.queues_of(u["id"])) for u in store.all("users")]
+            [
+                dict(views.user(u) or {}, routingQueueIds=store.queues_of(u["id"]))
+                for u in store.all("users")
+            ]
         )
 
     @app.post("/sandbox/customer-messages")
@@ -430,7 +482,9 @@ def create_cxone_sandbox(
         from server.sandbox.cxone.customers import play_customer
 
         record, message = play_customer(store, _json_object())
-        return jsonify(contact=views.contact(store, record), message=views.message(store, message)), 201
+        return jsonify(
+            contact=views.contact(store, record), message=views.message(store, message)
+        ), 201
 
     return app
 
@@ -444,24 +498,43 @@ def _json_object() -> dict[str, Any]:
 
 def _required(body: dict[str, Any], name: str, kind: type) -> Any:
     value = body.get(name)
-    if value is None or (kind is not object and not isinstance(value, kind)) or (kind is int and isinstance(value, bool)):
+    if (
+        value is None
+        or (kind is not object and not isinstance(value, kind))
+        or (kind is int and isinstance(value, bool))
+    ):
         raise SandboxError(400, "InvalidField", f"{name} is required", name)
     return value
 
 
 def _text_of(content: dict[str, Any]) -> str:
     payload = content.get("payload")
-    if content.get("type") != "TEXT" or not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
-        raise SandboxError(400, "InvalidMessageContent", "messageContent must be TEXT with payload.text", "messageContent")
+    if (
+        content.get("type") != "TEXT"
+        or not isinstance(payload, dict)
+        or not isinstance(payload.get("text"), str)
+    ):
+        raise SandboxError(
+            400,
+            "InvalidMessageContent",
+            "messageContent must be TEXT with payload.text",
+            "messageContent",
+        )
     return payload["text"]
 
 
 def _attachment(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or not isinstance(item.get("friendlyName"), str):
-        raise SandboxError(400, "InvalidAttachment", "attachments need friendlyName and url", "attachments")
-    url = item.get("url") or (f"{request.host_url}sandbox/attachments/{item['id']}" if item.get("id") else None)
+        raise SandboxError(
+            400, "InvalidAttachment", "attachments need friendlyName and url", "attachments"
+        )
+    url = item.get("url") or (
+        f"{request.host_url}sandbox/attachments/{item['id']}" if item.get("id") else None
+    )
     if not url:
-        raise SandboxError(400, "InvalidAttachment", "attachments need a url or a temporary id", "attachments")
+        raise SandboxError(
+            400, "InvalidAttachment", "attachments need a url or a temporary id", "attachments"
+        )
     return {"friendlyName": item["friendlyName"], "url": url}
 
 

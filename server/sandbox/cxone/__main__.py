@@ -1,8 +1,8 @@
 """The CXone sandbox from the command line.
 
-    python -m server.sandbox.cxone serve [--port 8101] [--db instance/cxone-sandbox.db]
-    python -m server.sandbox.cxone customer --channel sms --text "Can I move my delivery?"
-    python -m server.sandbox.cxone customer --contact 12 --text "Any news?"
+python -m server.sandbox.cxone serve [--port 8101] [--db instance/cxone-sandbox.db]
+python -m server.sandbox.cxone customer --channel sms --text "Can I move my delivery?"
+python -m server.sandbox.cxone customer --contact 12 --text "Any news?"
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--token-ttl", type=int, default=3600, help="access token lifetime, seconds")
     customer = commands.add_parser("customer", help="play a customer writing in")
     customer.add_argument("--url", default="http://127.0.0.1:8101")
-    customer.add_argument("--channel", default="chat", help="chat, email, facebook, instagram, sms, twitter, whatsapp or a channel id")
+    customer.add_argument(
+        "--channel",
+        default="chat",
+        help="chat, email, facebook, instagram, sms, twitter, whatsapp or a channel id",
+    )
     customer.add_argument("--contact", help="reply on this contact's thread instead")
     customer.add_argument("--text")
     customer.add_argument("--title", help="email subject")
@@ -39,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "serve":
         args.db.parent.mkdir(parents=True, exist_ok=True)
-        app = create_cxone_sandbox(args.db, heartbeat_seconds=args.heartbeat, token_ttl_seconds=args.token_ttl)
+        app = create_cxone_sandbox(
+            args.db, heartbeat_seconds=args.heartbeat, token_ttl_seconds=args.token_ttl
+        )
         server = make_server(args.host, args.port, app, threaded=True)
         print(f"CXone sandbox listening on http://{args.host}:{server.server_port}", flush=True)
         server.serve_forever()
@@ -52,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox refused: {answer.status_code} {answer.text}", file=sys.stderr)
         return 1
     contact = answer.json()["contact"]
-    print(json.dumps({"contact": contact["id"], "status": contact["status"], "channel": contact["channelId"]}))
+    print(
+        json.dumps(
+            {"contact": contact["id"], "status": contact["status"], "channel": contact["channelId"]}
+        )
+    )
     return 0
 
 

@@ -22,8 +22,12 @@ def play_customer(store: Store, body: dict[str, Any]) -> tuple[dict[str, Any], d
         customer = store.get("customers", record["customerId"]) or {}
         return store.customer_writes(
             record["channelId"],
-            customer={"id": record["customerId"], "identity": customer.get("identity"),
-                      "firstName": customer.get("firstName", ""), "surname": customer.get("surname", "")},
+            customer={
+                "id": record["customerId"],
+                "identity": customer.get("identity"),
+                "firstName": customer.get("firstName", ""),
+                "surname": customer.get("surname", ""),
+            },
             thread_id=record["threadIdOnExternalPlatform"],
             text=text or "Hello again, any news?",
             tag_ids=tag_ids,
@@ -36,7 +40,12 @@ def play_customer(store: Store, body: dict[str, Any]) -> tuple[dict[str, Any], d
     identity = str(body.get("identity") or digital_id(platform, rng, first, last))
     return store.customer_writes(
         channel["id"],
-        customer={"id": f"{platform}_{identity}", "identity": identity, "firstName": first, "surname": last},
+        customer={
+            "id": f"{platform}_{identity}",
+            "identity": identity,
+            "firstName": first,
+            "surname": last,
+        },
         thread_id=str(uuid.uuid4()),
         text=text or OPENERS[platform],
         title=body.get("title") if platform == "email" else None,

@@ -9,6 +9,7 @@ misses two heartbeats is disconnected.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
@@ -86,17 +87,33 @@ class _Upgraded(Response):
         return []
 
 
-def serve_event_hub(hub: EventHub, token_valid: Callable[[str], bool], heartbeat_seconds: float) -> Response:
+def serve_event_hub(
+    hub: EventHub, token_valid: Callable[[str], bool], heartbeat_seconds: float
+) -> Response:
     ws = simple_websocket.Server(request.environ)
     subscriber: Subscriber | None = None
     try:
         registration = _json(ws.receive(timeout=10))
-        if registration.get("action") != "register" or not token_valid(str(registration.get("token", ""))):
-            ws.send(json.dumps({"type": "error", "errorCode": "UNAUTHORIZED", "message": "register with a valid access token"}))
+        if registration.get("action") != "register" or not token_valid(
+            str(registration.get("token", ""))
+        ):
+            ws.send(
+                json.dumps(
+                    {
+                        "type": "error",
+                        "errorCode": "UNAUTHORIZED",
+                        "message": "register with a valid access token",
+                    }
+                )
+            )
             return _Upgraded(ws.mode)
         retry_after = hub.take_refusal()
         if retry_after is not None:
-            ws.send(json.dumps({"type": "error", "errorCode": "RATE_LIMIT_EXCEEDED", "retryAfter": retry_after}))
+            ws.send(
+                json.dumps(
+                    {"type": "error", "errorCode": "RATE_LIMIT_EXCEEDED", "retryAfter": retry_after}
+                )
+            )
             return _Upgraded(ws.mode)
         subscriber = hub.subscribe()
         ws.send(json.dumps({"type": "authorized"}))
@@ -124,10 +141,8 @@ def serve_event_hub(hub: EventHub, token_valid: Callable[[str], bool], heartbeat
     finally:
         if subscriber is not None:
             hub.unsubscribe(subscriber)
-        try:
+        with contextlib.suppress(Exception):  # already closed by the peer
             ws.close()
-        except Exception:  # noqa: S110  (already closed by the peer)
-            pass
     return _Upgraded(ws.mode)
 
 

@@ -15,9 +15,9 @@ TENANT_ID = "5a1b2c3d-0000-4000-8000-00000000c0de"
 # The sandbox's own credentials: not secrets, they open nothing but the sandbox.
 SANDBOX_CREDENTIALS = {
     "access_key_id": "sandbox-access-key",
-    "access_key_secret": "sandbox-access-secret",  # noqa: S105
+    "access_key_secret": "sandbox-access-secret",
     "client_id": "sandbox-client",
-    "client_secret": "sandbox-client-secret",  # noqa: S105
+    "client_secret": "sandbox-client-secret",
 }
 
 QUEUES = {
@@ -27,7 +27,11 @@ QUEUES = {
     "vip": ("8a5c0f6e-0004-4000-8000-000000000004", "VIP care", "digital"),
     "email_out": ("8a5c0f6e-0005-4000-8000-000000000005", "Outbound Email", "outbound-email"),
     "sms_out": ("8a5c0f6e-0006-4000-8000-000000000006", "Outbound SMS", "outbound-sms"),
-    "voice": ("8a5c0f6e-0007-4000-8000-000000000007", "Voice overflow (omnichannel)", "omnichannel"),
+    "voice": (
+        "8a5c0f6e-0007-4000-8000-000000000007",
+        "Voice overflow (omnichannel)",
+        "omnichannel",
+    ),
 }
 
 # (platform, channel id, name, files, rich text, subject, outbound)
@@ -43,21 +47,63 @@ CHANNELS = [
 
 AGENTS = [
     # id, CXone user id, email (= the Salesforce demo user's), first name, surname, queues
-    (101, "11111111-aaaa-4000-8000-000000000101", "ana.lima@acme.example", "Ana", "Lima",
-     ["support", "billing", "email_out", "sms_out"]),
-    (102, "11111111-aaaa-4000-8000-000000000102", "ben.okafor@acme.example", "Ben", "Okafor",
-     ["support", "sales"]),
-    (103, "11111111-aaaa-4000-8000-000000000103", "chloe@acme.example", "Chloé", "Martin",
-     ["support", "billing", "vip"]),
-    (104, "11111111-aaaa-4000-8000-000000000104", "dana.ito@globex.example", "Dana", "Ito", ["sales"]),
+    (
+        101,
+        "11111111-aaaa-4000-8000-000000000101",
+        "ana.lima@acme.example",
+        "Ana",
+        "Lima",
+        ["support", "billing", "email_out", "sms_out"],
+    ),
+    (
+        102,
+        "11111111-aaaa-4000-8000-000000000102",
+        "ben.okafor@acme.example",
+        "Ben",
+        "Okafor",
+        ["support", "sales"],
+    ),
+    (
+        103,
+        "11111111-aaaa-4000-8000-000000000103",
+        "chloe@acme.example",
+        "Chloé",
+        "Martin",
+        ["support", "billing", "vip"],
+    ),
+    (
+        104,
+        "11111111-aaaa-4000-8000-000000000104",
+        "dana.ito@globex.example",
+        "Dana",
+        "Ito",
+        ["sales"],
+    ),
 ]
 
-TAGS = [(1, "Urgent", "#c23934"), (2, "Billing", "#0176d3"), (3, "Complaint", "#dd7a01"),
-        (4, "Lead", "#2e844a"), (5, "Returns", "#9050e9"), (6, "VIP", "#032d60")]
+TAGS = [
+    (1, "Urgent", "#c23934"),
+    (2, "Billing", "#0176d3"),
+    (3, "Complaint", "#dd7a01"),
+    (4, "Lead", "#2e844a"),
+    (5, "Returns", "#9050e9"),
+    (6, "VIP", "#032d60"),
+]
 
-CUSTOMERS = [("Maria", "Garcia"), ("James", "Smith"), ("Aiko", "Tanaka"), ("Olu", "Adeyemi"),
-             ("Sofia", "Rossi"), ("Liam", "O'Brien"), ("Priya", "Patel"), ("Noah", "Müller"),
-             ("Chen", "Wei"), ("Fatima", "Zahra"), ("Lucas", "Silva"), ("Emma", "Johansson")]
+CUSTOMERS = [
+    ("Maria", "Garcia"),
+    ("James", "Smith"),
+    ("Aiko", "Tanaka"),
+    ("Olu", "Adeyemi"),
+    ("Sofia", "Rossi"),
+    ("Liam", "O'Brien"),
+    ("Priya", "Patel"),
+    ("Noah", "Müller"),
+    ("Chen", "Wei"),
+    ("Fatima", "Zahra"),
+    ("Lucas", "Silva"),
+    ("Emma", "Johansson"),
+]
 
 OPENERS = {
     "chat": "Hi, my order hasn't arrived yet 📦",
@@ -89,14 +135,37 @@ def digital_id(platform: str, rng: random.Random, first: str, last: str) -> str:
 
 def seed(store: Store) -> None:
     for key, (queue_id, name, kind) in QUEUES.items():
-        store.put("routing_queues", queue_id, {"id": queue_id, "name": name, "isSubqueue": False,
-                                               "isDeleted": False, "type": kind, "x-key": key})
+        store.put(
+            "routing_queues",
+            queue_id,
+            {
+                "id": queue_id,
+                "name": name,
+                "isSubqueue": False,
+                "isDeleted": False,
+                "type": kind,
+                "x-key": key,
+            },
+        )
     for platform, channel_id, name, files, rich, subject, outbound in CHANNELS:
-        store.put("channels", channel_id, _channel(platform, channel_id, name, files, rich, subject, outbound))
+        store.put(
+            "channels",
+            channel_id,
+            _channel(platform, channel_id, name, files, rich, subject, outbound),
+        )
     for tag_id, title, color in TAGS:
         store.put("tags", tag_id, {"id": tag_id, "title": title, "color": color})
-    store.put("users", 100, _user(100, "11111111-aaaa-4000-8000-000000000100",
-                                  "integration@acme.example", "Digital tab", "integration"))
+    store.put(
+        "users",
+        100,
+        _user(
+            100,
+            "11111111-aaaa-4000-8000-000000000100",
+            "integration@acme.example",
+            "Digital tab",
+            "integration",
+        ),
+    )
     for user_id, cxone_id, email, first, last, queues in AGENTS:
         store.put("users", user_id, _user(user_id, cxone_id, email, first, last))
         for key in queues:
@@ -107,7 +176,14 @@ def seed(store: Store) -> None:
 def _interactions(store: Store) -> None:
     rng = random.Random(20261125)
     start = datetime.now(UTC) - timedelta(days=3)
-    statuses = ["new"] * 14 + ["open"] * 10 + ["pending"] * 4 + ["escalated"] * 3 + ["resolved"] * 5 + ["closed"] * 6
+    statuses = (
+        ["new"] * 14
+        + ["open"] * 10
+        + ["pending"] * 4
+        + ["escalated"] * 3
+        + ["resolved"] * 5
+        + ["closed"] * 6
+    )
     digital_queues = ["support", "billing", "sales", "vip"]
     for index, status in enumerate(statuses):
         platform, channel_id, *_ = CHANNELS[index % len(CHANNELS)]
@@ -117,7 +193,12 @@ def _interactions(store: Store) -> None:
         moment = start + timedelta(minutes=97 * index)
         record, _ = store.customer_writes(
             channel_id,
-            customer={"id": f"{platform}_{identity}", "identity": identity, "firstName": first, "surname": last},
+            customer={
+                "id": f"{platform}_{identity}",
+                "identity": identity,
+                "firstName": first,
+                "surname": last,
+            },
             thread_id=f"thread-{index:03d}",
             text=OPENERS[platform],
             title="Double charge on INV-20931" if platform == "email" else None,
@@ -131,15 +212,30 @@ def _interactions(store: Store) -> None:
         members = [a for a in AGENTS if queue_key in a[5]]
         agent = members[index % len(members)] if members else AGENTS[0]
         store.assign(record["id"], agent[0])
-        store.agent_replies(channel_id, f"thread-{index:03d}", user_id=agent[0],
-                            text=f"Thanks {first}, I'm looking into it now.", rich=False,
-                            title=None, attachments=[], status_after=None)
+        store.agent_replies(
+            channel_id,
+            f"thread-{index:03d}",
+            user_id=agent[0],
+            text=f"Thanks {first}, I'm looking into it now.",
+            rich=False,
+            title=None,
+            attachments=[],
+            status_after=None,
+        )
         store.set_status(record["id"], status)
         if status in ("resolved", "closed"):
             store.unassign(record["id"])
 
 
-def _channel(platform: str, channel_id: str, name: str, files: bool, rich: bool, subject: bool, outbound: bool) -> dict[str, Any]:
+def _channel(
+    platform: str,
+    channel_id: str,
+    name: str,
+    files: bool,
+    rich: bool,
+    subject: bool,
+    outbound: bool,
+) -> dict[str, Any]:
     default_queue = QUEUES["support"][0] if platform != "email" else QUEUES["billing"][0]
     outbound_queue = {"email": QUEUES["email_out"][0], "sms": QUEUES["sms_out"][0]}.get(platform)
     return {

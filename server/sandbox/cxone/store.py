@@ -41,14 +41,21 @@ CREATE INDEX IF NOT EXISTS ix_messages_contact ON messages (contact_id, created_
 CREATE TABLE IF NOT EXISTS attachments (id TEXT PRIMARY KEY, mime TEXT, content BLOB, expire_at TEXT);
 CREATE TABLE IF NOT EXISTS scrolls (token TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
-CONTACT_SORTS = {"createdAt": "created_at", "id": "id", "status": "status", "updatedAt": "updated_at"}
+CONTACT_SORTS = {
+    "createdAt": "created_at",
+    "id": "id",
+    "status": "status",
+    "updatedAt": "updated_at",
+}
 PAGE_SIZE = 25
 
 
 class SandboxError(Exception):
     """An error CXone would answer with: status plus `{errors: [{message, errorCode}]}`."""
 
-    def __init__(self, status: int, error_code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, status: int, error_code: str, message: str, field: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
@@ -113,7 +120,9 @@ class Store:
 
     def add_member(self, queue_id: str, user_id: int) -> None:
         with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO queue_members VALUES (?, ?)", (queue_id, user_id))
+            self._db.execute(
+                "INSERT OR IGNORE INTO queue_members VALUES (?, ?)", (queue_id, user_id)
+            )
 
     def queue_members(self, queue_id: str) -> list[int]:
         with self._lock:
@@ -138,7 +147,9 @@ class Store:
     def contact(self, contact_id: int | str) -> dict[str, Any]:
         """Raises: SandboxError 404."""
         with self._lock:
-            row = self._db.execute("SELECT * FROM contacts WHERE id = ?", (_int(contact_id),)).fetchone()
+            row = self._db.execute(
+                "SELECT * FROM contacts WHERE id = ?", (_int(contact_id),)
+            ).fetchone()
             if row is None:
                 raise SandboxError(404, "ContactNotFound", f"Contact {contact_id} not found")
             return self._contact_record(row)
@@ -158,13 +169,19 @@ class Store:
     ) -> tuple[list[dict[str, Any]], int, str | None]:
         if scroll_token:
             with self._lock:
-                row = self._db.execute("SELECT doc FROM scrolls WHERE token = ?", (scroll_token,)).fetchone()
+                row = self._db.execute(
+                    "SELECT doc FROM scrolls WHERE token = ?", (scroll_token,)
+                ).fetchone()
             if row is None:
-                raise SandboxError(400, "InvalidScrollToken", "scrollToken is unknown or expired", "scrollToken")
+                raise SandboxError(
+                    400, "InvalidScrollToken", "scrollToken is unknown or expired", "scrollToken"
+                )
             state = json.loads(row["doc"])
             ids, offset = state["ids"], state["offset"]
         else:
-            ids = self._matching_ids(statuses, channels, queues, tags, customer_ids, query, sorting, sorting_type)
+            ids = self._matching_ids(
+                statuses, channels, queues, tags, customer_ids, query, sorting, sorting_type
+            )
             offset = 0
         page_ids = ids[offset : offset + PAGE_SIZE]
         next_token = None
@@ -177,7 +194,9 @@ class Store:
                 )
         return [self.contact(cid) for cid in page_ids], len(ids), next_token
 
-    def _matching_ids(self, statuses, channels, queues, tags, customer_ids, query, sorting, sorting_type):  # type: ignore[no-untyped-def]
+    def _matching_ids(
+        self, statuses, channels, queues, tags, customer_ids, query, sorting, sorting_type
+    ):  # type: ignore[no-untyped-def]
         clauses, params = [], []
         for column, values in (
             ("status", list(statuses)),
@@ -190,13 +209,14 @@ class Store:
                 params.extend(values)
         tag_list = list(tags)
         if tag_list:
-            clauses.append(
-                f"id IN (SELECT contact_id FROM contact_tags WHERE tag_id IN ({','.join('?' * len(tag_list))}))"
-            )
+            marks = ",".join("?" * len(tag_list))
+            clauses.append(f"id IN (SELECT contact_id FROM contact_tags WHERE tag_id IN ({marks}))")  # noqa: S608
             params.extend(tag_list)
         if query:
             # The query language is free text over the preview and the customer's name.
-            clauses.append("(json_extract(doc, '$.preview') LIKE ? OR json_extract(doc, '$.customerName') LIKE ?)")
+            clauses.append(
+                "(json_extract(doc, '$.preview') LIKE ? OR json_extract(doc, '$.customerName') LIKE ?)"
+            )
             params.extend([f"%{query}%"] * 2)
         where = " AND ".join(clauses) or "1=1"
         column = CONTACT_SORTS.get(sorting, "created_at")
@@ -212,13 +232,16 @@ class Store:
         self.contact(contact_id)
         with self._lock:
             rows = self._db.execute(
-                "SELECT doc FROM messages WHERE contact_id = ? ORDER BY created_at, rowid", (_int(contact_id),)
+                "SELECT doc FROM messages WHERE contact_id = ? ORDER BY created_at, rowid",
+                (_int(contact_id),),
             ).fetchall()
         return [json.loads(row["doc"]) for row in rows]
 
     def message(self, message_id: str) -> dict[str, Any]:
         with self._lock:
-            row = self._db.execute("SELECT doc FROM messages WHERE id = ?", (message_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT doc FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
         if row is None:
             raise SandboxError(404, "MessageNotFound", f"Message {message_id} not found")
         return json.loads(row["doc"])
@@ -260,8 +283,16 @@ class Store:
             else:
                 contact_id, created = row["id"], False
             message = self._insert_message(
-                contact_id, "inbound", text, title, attachments or [], tag_ids or [], None, moment,
-                customer=customer, thread_id=thread_id,
+                contact_id,
+                "inbound",
+                text,
+                title,
+                attachments or [],
+                tag_ids or [],
+                None,
+                moment,
+                customer=customer,
+                thread_id=thread_id,
             )
             record = self.contact(contact_id)
             if created:
@@ -274,7 +305,9 @@ class Store:
             self._touch(contact_id, message["messageContent"]["payload"]["text"], moment)
             record = self.contact(contact_id)
             events.append(Event("MessageCreated", "Message", {"message": message, "case": record}))
-            events.append(Event("MessageAddedIntoCase", "Case", {"message": message, "case": record}))
+            events.append(
+                Event("MessageAddedIntoCase", "Case", {"message": message, "case": record})
+            )
         self._emit(events, channel)
         return record, message
 
@@ -299,16 +332,34 @@ class Store:
                 (f"{channel_id}:{thread_id}",),
             ).fetchone()
             if row is None:
-                raise SandboxError(404, "ThreadNotFound", f"Thread {thread_id} not found on {channel_id}")
+                raise SandboxError(
+                    404, "ThreadNotFound", f"Thread {thread_id} not found on {channel_id}"
+                )
             contact_id = row["id"]
             message = self._insert_message(
-                contact_id, "outbound", text, title, attachments, [], user_id, now(), thread_id=thread_id
+                contact_id,
+                "outbound",
+                text,
+                title,
+                attachments,
+                [],
+                user_id,
+                now(),
+                thread_id=thread_id,
             )
             self._touch(contact_id, text, now())
-            events = [Event("MessageCreated", "Message", {"message": message, "case": self.contact(contact_id)})]
+            events = [
+                Event(
+                    "MessageCreated",
+                    "Message",
+                    {"message": message, "case": self.contact(contact_id)},
+                )
+            ]
             if status_after:
                 self._update(contact_id, status=status_after)
-                events.append(Event("CaseStatusChanged", "Case", {"case": self.contact(contact_id)}))
+                events.append(
+                    Event("CaseStatusChanged", "Case", {"case": self.contact(contact_id)})
+                )
             record = self.contact(contact_id)
         self._emit(events, channel)
         return record, message
@@ -328,7 +379,9 @@ class Store:
         """A new outbound conversation (email, SMS). Raises: SandboxError 422."""
         channel = self._channel(channel_id)
         if not (channel.get("hasManualOutboundFlow") or channel.get("hasOutboundFlow")):
-            raise SandboxError(422, "OutboundNotAllowed", f"Channel {channel_id} does not allow outbound")
+            raise SandboxError(
+                422, "OutboundNotAllowed", f"Channel {channel_id} does not allow outbound"
+            )
         self._check_capabilities(channel, attachments, title, rich)
         primary = recipients[0]
         customer = {
@@ -343,12 +396,27 @@ class Store:
             self._save_customer(customer, channel)
             queue = channel.get("x-outboundRoutingQueueId") or channel["x-defaultRoutingQueueId"]
             contact_id = self._insert_contact(
-                channel_id, queue, customer, thread_id, f"{channel_id}:{thread_id}", 0, moment, "outbound"
+                channel_id,
+                queue,
+                customer,
+                thread_id,
+                f"{channel_id}:{thread_id}",
+                0,
+                moment,
+                "outbound",
             )
             if user_id is not None:
                 self._update(contact_id, assignee_id=user_id, at=moment)
             message = self._insert_message(
-                contact_id, "outbound", text, title, attachments, [], user_id, moment, thread_id=thread_id
+                contact_id,
+                "outbound",
+                text,
+                title,
+                attachments,
+                [],
+                user_id,
+                moment,
+                thread_id=thread_id,
             )
             self._touch(contact_id, text, moment)
             if status_after:
@@ -371,10 +439,15 @@ class Store:
             if record["status"] == status:
                 return
             if record["status"] == "closed" and status != "trashed":
-                raise SandboxError(400, "ContactClosed", "A closed contact cannot change status", "status")
+                raise SandboxError(
+                    400, "ContactClosed", "A closed contact cannot change status", "status"
+                )
             self._update(_int(contact_id), status=status)
             record = self.contact(contact_id)
-        self._emit([Event("CaseStatusChanged", "Case", {"case": record})], self._channel(record["channelId"]))
+        self._emit(
+            [Event("CaseStatusChanged", "Case", {"case": record})],
+            self._channel(record["channelId"]),
+        )
 
     def assign(self, contact_id: int | str, user_id: int) -> None:
         """Raises: SandboxError 404 (contact or user unknown)."""
@@ -401,7 +474,9 @@ class Store:
     def transfer(self, contact_id: int | str, queue_id: str) -> None:
         """Move to another routing queue: unassigned there, unless one agent is its only member."""
         if self.get("routing_queues", queue_id) is None:
-            raise SandboxError(404, "RoutingQueueNotFound", f"Routing queue {queue_id} not found", "routingQueueId")
+            raise SandboxError(
+                404, "RoutingQueueNotFound", f"Routing queue {queue_id} not found", "routingQueueId"
+            )
         with self._lock:
             before = self.contact(contact_id)
             members = self.queue_members(queue_id)
@@ -410,7 +485,13 @@ class Store:
             after = self.contact(contact_id)
         channel = self._channel(after["channelId"])
         self._emit(
-            [Event("CaseToRoutingQueueAssignmentChanged", "Case", {"case": after, "routingQueue": self.get("routing_queues", queue_id)})],
+            [
+                Event(
+                    "CaseToRoutingQueueAssignmentChanged",
+                    "Case",
+                    {"case": after, "routingQueue": self.get("routing_queues", queue_id)},
+                )
+            ],
             channel,
         )
         if before["assigneeId"] != after["assigneeId"]:
@@ -421,7 +502,9 @@ class Store:
             message = self.message(message_id)
             message["isRead"] = is_read
             message["userStatistics"]["readAt"] = iso(now()) if is_read else None
-            self._db.execute("UPDATE messages SET doc = ? WHERE id = ?", (json.dumps(message), message_id))
+            self._db.execute(
+                "UPDATE messages SET doc = ? WHERE id = ?", (json.dumps(message), message_id)
+            )
         return message
 
     def store_attachment(self, mime: str, content: bytes) -> dict[str, Any]:
@@ -429,13 +512,16 @@ class Store:
         expire_at = now() + timedelta(hours=1)
         with self._lock:
             self._db.execute(
-                "INSERT INTO attachments VALUES (?, ?, ?, ?)", (attachment_id, mime, content, iso(expire_at))
+                "INSERT INTO attachments VALUES (?, ?, ?, ?)",
+                (attachment_id, mime, content, iso(expire_at)),
             )
         return {"id": attachment_id, "expireAt": iso(expire_at)}
 
     def attachment(self, attachment_id: str) -> tuple[str, bytes] | None:
         with self._lock:
-            row = self._db.execute("SELECT mime, content FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT mime, content FROM attachments WHERE id = ?", (attachment_id,)
+            ).fetchone()
         return (row["mime"], row["content"]) if row else None
 
     # --- internals -------------------------------------------------------------------------------
@@ -443,17 +529,25 @@ class Store:
     def _channel(self, channel_id: str) -> dict[str, Any]:
         channel = self.get("channels", channel_id)
         if channel is None:
-            raise SandboxError(404, "ChannelNotFound", f"Channel {channel_id} not found", "channelId")
+            raise SandboxError(
+                404, "ChannelNotFound", f"Channel {channel_id} not found", "channelId"
+            )
         return channel
 
     @staticmethod
-    def _check_capabilities(channel: dict[str, Any], attachments: list, title: str | None, rich: bool) -> None:
+    def _check_capabilities(
+        channel: dict[str, Any], attachments: list, title: str | None, rich: bool
+    ) -> None:
         if attachments and not channel.get("hasAbilityToSendFiles"):
-            raise SandboxError(422, "AttachmentsNotSupported", f"{channel['name']} cannot carry attachments")
+            raise SandboxError(
+                422, "AttachmentsNotSupported", f"{channel['name']} cannot carry attachments"
+            )
         if title and not channel.get("hasVisibleTitle"):
             raise SandboxError(422, "TitleNotSupported", f"{channel['name']} has no subject")
         if rich and not channel.get("wysiwygEnabled"):
-            raise SandboxError(422, "RichTextNotSupported", f"{channel['name']} takes plain text only")
+            raise SandboxError(
+                422, "RichTextNotSupported", f"{channel['name']} takes plain text only"
+            )
 
     def _save_customer(self, customer: dict[str, Any], channel: dict[str, Any]) -> None:
         existing = self.get("customers", customer["id"]) or {}
@@ -467,7 +561,9 @@ class Store:
         }
         self.put("customers", customer["id"], doc)
 
-    def _insert_contact(self, channel_id, queue, customer, thread_id, thread_key, priority, moment, direction) -> int:  # type: ignore[no-untyped-def]
+    def _insert_contact(
+        self, channel_id, queue, customer, thread_id, thread_key, priority, moment, direction
+    ) -> int:  # type: ignore[no-untyped-def]
         name = f"{customer.get('firstName', '')} {customer.get('surname', '')}".strip()
         doc = {
             "contactId": str(uuid.uuid4()),
@@ -484,11 +580,32 @@ class Store:
         cursor = self._db.execute(
             "INSERT INTO contacts (channel_id, routing_queue_id, status, assignee_id, customer_id, "
             "thread_key, created_at, updated_at, doc) VALUES (?, ?, 'new', NULL, ?, ?, ?, ?, ?)",
-            (channel_id, queue, customer["id"], thread_key, iso(moment), iso(moment), json.dumps(doc)),
+            (
+                channel_id,
+                queue,
+                customer["id"],
+                thread_key,
+                iso(moment),
+                iso(moment),
+                json.dumps(doc),
+            ),
         )
         return int(cursor.lastrowid)
 
-    def _insert_message(self, contact_id, direction, text, title, attachments, tag_ids, user_id, moment, *, customer=None, thread_id) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    def _insert_message(
+        self,
+        contact_id,
+        direction,
+        text,
+        title,
+        attachments,
+        tag_ids,
+        user_id,
+        moment,
+        *,
+        customer=None,
+        thread_id,
+    ) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         record = self.contact(contact_id)
         tags = [t for t in (self.get("tags", tag) for tag in tag_ids) if t]
         message = {
@@ -511,7 +628,9 @@ class Store:
                 **({"title": title} if title else {}),
             },
             "title": title or "",
-            "attachments": [{"friendlyName": a["friendlyName"], "url": a["url"]} for a in attachments],
+            "attachments": [
+                {"friendlyName": a["friendlyName"], "url": a["url"]} for a in attachments
+            ],
             "tags": tags,
             "authorUserId": user_id,
             "customerIdentity": customer.get("identity") if customer else None,
@@ -521,15 +640,23 @@ class Store:
             "isHiddenOnExternalPlatform": False,
             "sentiment": "neutral",
             "recipients": [],
-            "reactionStatistics": {"likes": 0, "shares": 0, "isLikedByChannel": False, "isSharedByChannel": False},
+            "reactionStatistics": {
+                "likes": 0,
+                "shares": 0,
+                "isLikedByChannel": False,
+                "isSharedByChannel": False,
+            },
             "userStatistics": {"readAt": None, "seenAt": None, "createdToReadSeconds": None},
             "customerStatistics": {"seenAt": None},
         }
         self._db.execute(
-            "INSERT INTO messages VALUES (?, ?, ?, ?)", (message["id"], contact_id, iso(moment), json.dumps(message))
+            "INSERT INTO messages VALUES (?, ?, ?, ?)",
+            (message["id"], contact_id, iso(moment), json.dumps(message)),
         )
         for tag in tags:
-            self._db.execute("INSERT OR IGNORE INTO contact_tags VALUES (?, ?)", (contact_id, tag["id"]))
+            self._db.execute(
+                "INSERT OR IGNORE INTO contact_tags VALUES (?, ?)", (contact_id, tag["id"])
+            )
         return message
 
     def _touch(self, contact_id: int, preview: str, moment: datetime) -> None:
@@ -537,16 +664,29 @@ class Store:
         doc = json.loads(row["doc"])
         doc["preview"] = preview[:200]
         self._db.execute(
-            "UPDATE contacts SET doc = ?, updated_at = ? WHERE id = ?", (json.dumps(doc), iso(moment), contact_id)
+            "UPDATE contacts SET doc = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(doc), iso(moment), contact_id),
         )
 
     _UNSET: Any = object()
 
-    def _update(self, contact_id: int, *, status: Any = _UNSET, assignee_id: Any = _UNSET, routing_queue_id: Any = _UNSET, at: datetime | None = None) -> None:
+    def _update(
+        self,
+        contact_id: int,
+        *,
+        status: Any = _UNSET,
+        assignee_id: Any = _UNSET,
+        routing_queue_id: Any = _UNSET,
+        at: datetime | None = None,
+    ) -> None:
         moment = at or now()
         row = self._db.execute("SELECT * FROM contacts WHERE id = ?", (contact_id,)).fetchone()
         doc = json.loads(row["doc"])
-        values = {"status": row["status"], "assignee_id": row["assignee_id"], "routing_queue_id": row["routing_queue_id"]}
+        values = {
+            "status": row["status"],
+            "assignee_id": row["assignee_id"],
+            "routing_queue_id": row["routing_queue_id"],
+        }
         if status is not self._UNSET:
             values["status"] = status
             doc["statusUpdatedAt"] = iso(moment)
@@ -557,12 +697,21 @@ class Store:
             values["routing_queue_id"] = routing_queue_id
         self._db.execute(
             "UPDATE contacts SET status = ?, assignee_id = ?, routing_queue_id = ?, updated_at = ?, doc = ? WHERE id = ?",
-            (values["status"], values["assignee_id"], values["routing_queue_id"], iso(moment), json.dumps(doc), contact_id),
+            (
+                values["status"],
+                values["assignee_id"],
+                values["routing_queue_id"],
+                iso(moment),
+                json.dumps(doc),
+                contact_id,
+            ),
         )
 
     def _contact_record(self, row: sqlite3.Row) -> dict[str, Any]:
         doc = json.loads(row["doc"])
-        tag_rows = self._db.execute("SELECT tag_id FROM contact_tags WHERE contact_id = ?", (row["id"],)).fetchall()
+        tag_rows = self._db.execute(
+            "SELECT tag_id FROM contact_tags WHERE contact_id = ?", (row["id"],)
+        ).fetchall()
         doc.update(
             id=str(row["id"]),
             channelId=row["channel_id"],
@@ -577,7 +726,11 @@ class Store:
         return doc
 
     def _assignee_changed(self, before: dict[str, Any], after: dict[str, Any]) -> None:
-        users = {uid: self.get("users", uid) for uid in (before["assigneeId"], after["assigneeId"]) if uid}
+        users = {
+            uid: self.get("users", uid)
+            for uid in (before["assigneeId"], after["assigneeId"])
+            if uid
+        }
         self._emit(
             [
                 Event(

@@ -24,7 +24,10 @@ def routing_queue(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def customer(store: Store, customer_id: str) -> dict[str, Any]:
-    doc = store.get("customers", customer_id) or {"id": customer_id, "updatedAt": "1970-01-01T00:00:00+00:00"}
+    doc = store.get("customers", customer_id) or {
+        "id": customer_id,
+        "updatedAt": "1970-01-01T00:00:00+00:00",
+    }
     identity = {"idOnExternalPlatform": doc.get("identity") or customer_id}
     if doc.get("firstName"):
         identity["firstName"] = doc["firstName"]
@@ -67,7 +70,14 @@ def contact(store: Store, record: dict[str, Any]) -> dict[str, Any]:
         "ownerAssigneeUser": None,
         "endUser": end_user,
         "authorEndUserIdentity": identity,
-        "recipients": [{"idOnExternalPlatform": identity["idOnExternalPlatform"], "isPrimary": True, "isPrivate": False, "name": end_user["fullName"]}],
+        "recipients": [
+            {
+                "idOnExternalPlatform": identity["idOnExternalPlatform"],
+                "isPrimary": True,
+                "isPrivate": False,
+                "name": end_user["fullName"],
+            }
+        ],
         "customFields": [],
         "detailUrl": f"https://sandbox.cxone.invalid/inbox/contacts/{record['id']}",
         # Fields the real API sends beyond the published schema (as the real events show):
@@ -81,7 +91,11 @@ def contact(store: Store, record: dict[str, Any]) -> dict[str, Any]:
 
 def message(store: Store, doc: dict[str, Any]) -> dict[str, Any]:
     author = user(store.get("users", doc["authorUserId"])) if doc.get("authorUserId") else None
-    body = {k: v for k, v in doc.items() if k not in ("authorUserId", "customerIdentity", "isRead", "title")}
+    body = {
+        k: v
+        for k, v in doc.items()
+        if k not in ("authorUserId", "customerIdentity", "isRead", "title")
+    }
     body["authorUser"] = author
     body["authorEndUserIdentity"] = (
         {"idOnExternalPlatform": doc["customerIdentity"]} if doc.get("customerIdentity") else None
