@@ -11,6 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from server import db as database
 from server.canvas.sessions import SessionService
+from server.cxone.client import CxoneClient
 from server.encryption import TokenCipher
 from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
@@ -32,6 +33,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
             settings.canvas_consumer_secret,
             settings.session_signing_key,
             settings.token_encryption_key,
+            *(
+                [settings.cxone.access_key_secret, settings.cxone.client_secret]
+                if settings.cxone
+                else []
+            ),
         ],
     )
     if settings.dev_secrets_generated:
@@ -48,7 +54,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         settings.session_token_ttl_seconds,
         settings.session_lifetime_seconds,
     )
-    app.extensions["digital_tab"] = Services(settings=settings, db=db, sessions=sessions)
+    cxone = CxoneClient(settings.cxone) if settings.cxone else None
+    app.extensions["digital_tab"] = Services(
+        settings=settings, db=db, sessions=sessions, cxone=cxone
+    )
 
     register_error_handlers(app)
     init_request_logging(app)

@@ -21,6 +21,8 @@ def healthz() -> Response:
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     checks = {"database": _check(lambda: services().db.ping())}
+    cxone = services().cxone
+    checks["cxone"] = _check(cxone.ping) if cxone else "not_configured"
     redis_url = services().settings.redis_url
     checks["redis"] = _check(lambda: _ping_redis(redis_url)) if redis_url else "not_configured"
     failing = [name for name, state in checks.items() if state == "unreachable"]

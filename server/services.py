@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from server.canvas.sessions import SessionService
+from server.cxone.client import CxoneClient
 from server.db import Database
 from server.settings import Settings
 
@@ -16,6 +17,7 @@ class Services:
     settings: Settings
     db: Database
     sessions: SessionService
+    cxone: CxoneClient | None
 
 
 def services() -> Services:

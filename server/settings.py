@@ -13,8 +13,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from server.canvas.ids import InvalidSalesforceId, to_18
+from server.cxone.config import CxoneConfig
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ class Settings:
     session_lifetime_seconds: int = 8 * 3600
     frame_ancestors_extra: tuple[str, ...] = ()
     redis_url: str | None = None
+    # None only in local mode when no CXone is configured (the run command always sets one).
+    cxone: CxoneConfig | None = None
     log_level: str = "INFO"
     # Where the local launcher points the demo agents' instance URL (the Salesforce stand-in).
     local_salesforce_url: str = "http://127.0.0.1:8102"
@@ -84,6 +88,7 @@ def load_settings(
     instance_path = Path(str(source.get("INSTANCE_PATH") or instance_path))
 
     secrets_, generated = _secrets(source, local, instance_path)
+    cxone = _cxone(source, local)
     return Settings(
         env=env,
         instance_path=instance_path,
@@ -101,6 +106,7 @@ def load_settings(
         log_level=str(source.get("LOG_LEVEL") or "INFO").upper(),
         local_salesforce_url=str(source.get("LOCAL_SALESFORCE_URL") or "http://127.0.0.1:8102"),
         dev_secrets_generated=generated,
+        cxone=cxone,
         **secrets_,
     )
 
@@ -132,6 +138,51 @@ def _secrets(
     for var, attr in SECRET_VARIABLES.items():
         values[attr] = values[attr] or dev[var]
     return values, True
+
+
+CXONE_CREDENTIALS = (
+    "CXONE_ACCESS_KEY_ID",
+    "CXONE_ACCESS_KEY_SECRET",
+    "CXONE_CLIENT_ID",
+    "CXONE_CLIENT_SECRET",
+)
+
+
+def _cxone(source: Mapping[str, object], local: bool) -> CxoneConfig | None:
+    """CXone is one set of variables: the access key, the app's client, and (optionally) URLs.
+
+    The local run command sets them to the CXone sandbox; production needs a real tenant's.
+    """
+    values = {name: str(source.get(name) or "") for name in CXONE_CREDENTIALS}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        if local and len(missing) == len(CXONE_CREDENTIALS):
+            return None
+        raise ConfigError(f"{missing[0]} is not set: CXone needs " + ", ".join(CXONE_CREDENTIALS))
+    urls = {}
+    for name, attr in (
+        ("CXONE_AUTH_URL", "auth_url"),
+        ("CXONE_DISCOVERY_URL", "discovery_url"),
+        ("CXONE_API_URL", "api_url"),
+    ):
+        raw = str(source.get(name) or "").strip()
+        if raw:
+            if not raw.startswith("https://") and not (local or _is_loopback(raw)):
+                raise ConfigError(f"{name} must be an https:// URL")
+            urls[attr] = raw.rstrip("/")
+    return CxoneConfig(
+        access_key_id=values["CXONE_ACCESS_KEY_ID"],
+        access_key_secret=values["CXONE_ACCESS_KEY_SECRET"],
+        client_id=values["CXONE_CLIENT_ID"],
+        client_secret=values["CXONE_CLIENT_SECRET"],
+        **urls,
+    )
+
+
+def _is_loopback(url: str) -> bool:
+    """Plain http is acceptable only where traffic never leaves the machine."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("http://") and host in ("127.0.0.1", "localhost", "::1")
 
 
 def _development_secrets(instance_path: Path) -> dict[str, str]:

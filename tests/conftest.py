@@ -56,6 +56,13 @@ OUR_VARIABLES = (
     "FRAME_ANCESTORS_EXTRA",
     "INSTANCE_PATH",
     "LOCAL_SALESFORCE_URL",
+    "CXONE_ACCESS_KEY_ID",
+    "CXONE_ACCESS_KEY_SECRET",
+    "CXONE_CLIENT_ID",
+    "CXONE_CLIENT_SECRET",
+    "CXONE_AUTH_URL",
+    "CXONE_DISCOVERY_URL",
+    "CXONE_API_URL",
 )
 
 
@@ -126,6 +133,23 @@ def database_url(migrated_database: str) -> Iterator[str]:
 # --- the app ----------------------------------------------------------------------------------
 
 
+UNREACHABLE_CXONE = "http://127.0.0.1:9"  # discard port: refused at once
+
+
+def cxone_variables(url: str) -> dict[str, str]:
+    """The CXONE_* variables for the sandbox (or a URL where no CXone answers)."""
+    from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS
+
+    return {
+        "CXONE_ACCESS_KEY_ID": SANDBOX_CREDENTIALS["access_key_id"],
+        "CXONE_ACCESS_KEY_SECRET": SANDBOX_CREDENTIALS["access_key_secret"],
+        "CXONE_CLIENT_ID": SANDBOX_CREDENTIALS["client_id"],
+        "CXONE_CLIENT_SECRET": SANDBOX_CREDENTIALS["client_secret"],
+        "CXONE_AUTH_URL": url,
+        "CXONE_DISCOVERY_URL": url,
+    }
+
+
 def production_config(database_url: str, **extra: object) -> dict[str, object]:
     config: dict[str, object] = {
         "DIGITAL_TAB_ENV": "production",
@@ -134,6 +158,7 @@ def production_config(database_url: str, **extra: object) -> dict[str, object]:
         "SESSION_SIGNING_KEY": SIGNING_KEY,
         "TOKEN_ENCRYPTION_KEY": ENCRYPTION_KEY,
         "CANVAS_VERIFY_OAUTH_TOKEN": "false",
+        **cxone_variables(UNREACHABLE_CXONE),
     }
     config.update(extra)
     return config

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from tests.conftest import IN_CI, bearer
+from tests.conftest import IN_CI, OpenAPICheckedClient, bearer, cxone_variables
 
 
 def assert_error_shape(response, status: int, code: str) -> None:
@@ -61,10 +63,18 @@ def test_healthz(client):
     assert client.get("/healthz").json == {"status": "ok"}
 
 
-def test_readyz_checks_the_database(client):
-    response = client.get("/readyz")
+def test_readyz_checks_the_database_and_cxone(make_app, cxone_sandbox):
+    app = make_app(**cxone_variables(cxone_sandbox.url))
+    response = OpenAPICheckedClient(app.test_client()).get("/readyz")
     assert response.status_code == 200
-    assert response.json["checks"] == {"database": "ok", "redis": "not_configured"}
+    assert response.json["checks"] == {"database": "ok", "cxone": "ok", "redis": "not_configured"}
+
+
+def test_readyz_fails_when_cxone_is_unreachable(client):
+    response = client.get("/readyz")  # the default test config points CXone at a closed port
+    assert response.status_code == 503
+    assert response.json["checks"]["cxone"] == "unreachable"
+    assert response.json["error"]["message"] == "cxone unreachable"
 
 
 def test_readyz_fails_when_the_database_is_unreachable(make_app, tmp_path):
@@ -74,7 +84,7 @@ def test_readyz_fails_when_the_database_is_unreachable(make_app, tmp_path):
 
     broken = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
     services = app.extensions["digital_tab"]
-    app.extensions["digital_tab"] = type(services)(services.settings, broken, services.sessions)
+    app.extensions["digital_tab"] = dataclasses.replace(services, db=broken)
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["database"] == "unreachable"
@@ -87,7 +97,7 @@ def test_readyz_fails_when_redis_is_unreachable(make_app):
     assert response.json["checks"]["redis"] == "unreachable"
 
 
-def test_readyz_with_the_real_redis_server(make_app):
+def test_readyz_with_the_real_redis_server(make_app, cxone_sandbox):
     import redis
 
     try:
@@ -96,6 +106,7 @@ def test_readyz_with_the_real_redis_server(make_app):
         if IN_CI:
             pytest.fail("Redis at 127.0.0.1:6379 is required under CI=true")
         pytest.skip("Redis not running at 127.0.0.1:6379")
-    response = make_app(REDIS_URL="redis://127.0.0.1:6379/0").test_client().get("/readyz")
+    app = make_app(REDIS_URL="redis://127.0.0.1:6379/0", **cxone_variables(cxone_sandbox.url))
+    response = app.test_client().get("/readyz")
     assert response.status_code == 200
     assert response.json["checks"]["redis"] == "ok"

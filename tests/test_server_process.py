@@ -15,7 +15,14 @@ import pytest
 import requests
 
 from server.canvas.signed_request import sign
-from tests.conftest import ROOT, bridge_boot, envelope, free_port, wait_for_http
+from tests.conftest import (
+    ROOT,
+    bridge_boot,
+    cxone_variables,
+    envelope,
+    free_port,
+    wait_for_http,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +34,9 @@ SECRETS = {
 
 def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CANVAS_", "SESSION_", "TOKEN_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CANVAS_", "SESSION_", "TOKEN_", "CXONE_"))
     }
     env.update(
         DIGITAL_TAB_ENV="production",
@@ -53,8 +62,13 @@ def gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def test_sign_in_over_a_real_gunicorn_gevent_worker_logs_no_secret(tmp_path, vector):
-    env = server_env(tmp_path, CANVAS_CONSUMER_SECRET=vector["consumer_secret"], **SECRETS)
+def test_sign_in_over_a_real_gunicorn_gevent_worker_logs_no_secret(tmp_path, vector, cxone_sandbox):
+    env = server_env(
+        tmp_path,
+        CANVAS_CONSUMER_SECRET=vector["consumer_secret"],
+        **SECRETS,
+        **cxone_variables(cxone_sandbox.url),
+    )
     migrate = subprocess.run(
         [sys.executable, "-m", "server", "migrate"],
         cwd=ROOT,
@@ -111,6 +125,8 @@ def test_sign_in_over_a_real_gunicorn_gevent_worker_logs_no_secret(tmp_path, vec
         renewed.json()["token"],
         SECRETS["SESSION_SIGNING_KEY"],
         SECRETS["TOKEN_ENCRYPTION_KEY"],
+        cxone_variables(cxone_sandbox.url)["CXONE_ACCESS_KEY_SECRET"],
+        cxone_variables(cxone_sandbox.url)["CXONE_CLIENT_SECRET"],
     ]
     for secret in forbidden:
         assert secret not in output

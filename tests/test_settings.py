@@ -13,11 +13,24 @@ PROD_SECRETS = {
     "CANVAS_CONSUMER_SECRET": "1234567890123456789",
     "SESSION_SIGNING_KEY": "s" * 40,
     "TOKEN_ENCRYPTION_KEY": "e" * 40,
+    "CXONE_ACCESS_KEY_ID": "key-id",
+    "CXONE_ACCESS_KEY_SECRET": "key-secret",
+    "CXONE_CLIENT_ID": "client",
+    "CXONE_CLIENT_SECRET": "client-secret",
 }
 
 
 @pytest.mark.parametrize(
-    "missing", ["CANVAS_CONSUMER_SECRET", "SESSION_SIGNING_KEY", "TOKEN_ENCRYPTION_KEY"]
+    "missing",
+    [
+        "CANVAS_CONSUMER_SECRET",
+        "SESSION_SIGNING_KEY",
+        "TOKEN_ENCRYPTION_KEY",
+        "CXONE_ACCESS_KEY_ID",
+        "CXONE_ACCESS_KEY_SECRET",
+        "CXONE_CLIENT_ID",
+        "CXONE_CLIENT_SECRET",
+    ],
 )
 def test_production_refuses_to_start_and_names_the_missing_variable(tmp_path, missing):
     config = {k: v for k, v in PROD_SECRETS.items() if k != missing}
@@ -89,6 +102,23 @@ def test_database_url_forms(url, expected):
 def test_malformed_values_name_the_variable(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings({**PROD_SECRETS, name: value}, instance_path=tmp_path)
+
+
+def test_cxone_is_one_set_of_variables(tmp_path):
+    settings = load_settings(
+        {**PROD_SECRETS, "CXONE_API_URL": "https://api-na1.niceincontact.com/"},
+        instance_path=tmp_path,
+    )
+    assert settings.cxone.access_key_id == "key-id"
+    assert settings.cxone.api_url == "https://api-na1.niceincontact.com"
+    assert settings.cxone.auth_url == "https://cxone.niceincontact.com"
+    assert "key-secret" not in repr(settings.cxone)
+    with pytest.raises(ConfigError, match="CXONE_AUTH_URL"):
+        load_settings(
+            {**PROD_SECRETS, "CXONE_AUTH_URL": "http://cxone.example.com"}, instance_path=tmp_path
+        )
+    local = load_settings({"DIGITAL_TAB_ENV": "local"}, instance_path=tmp_path)
+    assert local.cxone is None  # the run command sets the sandbox's variables
 
 
 def test_org_allow_list_is_normalised_to_18_characters(tmp_path):

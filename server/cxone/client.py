@@ -197,6 +197,10 @@ class CxoneClient:
             if isinstance(t, dict)
         ]
 
+    def ping(self) -> None:
+        """One cheap authenticated call, no retries: for readiness checks."""
+        self._request("GET", "/tags", attempts=1)
+
     def event_hub_url(self) -> str:
         body = self._request("GET", self.config.event_hub_url_path, prefix="")
         return str(body["url"])
@@ -239,9 +243,11 @@ class CxoneClient:
         json: Any = None,
         idempotent: bool | None = None,
         prefix: str = DFO,
+        attempts: int | None = None,
     ) -> Any:
         """Raises: CxoneError subclasses (after retries where retrying is safe)."""
         retry_any = idempotent if idempotent is not None else method != "POST"
+        max_attempts = attempts or self.config.max_attempts
         refreshed = False
         attempt = 0
         while True:
@@ -264,14 +270,14 @@ class CxoneClient:
                 never_sent = (
                     isinstance(exc, requests.ConnectTimeout) or "refused" in str(exc).lower()
                 )
-                if attempt < self.config.max_attempts and (retry_any or never_sent):
+                if attempt < max_attempts and (retry_any or never_sent):
                     self._sleep(attempt, None)
                     continue
                 raise CxoneUnavailable(
                     None, type(exc).__name__, f"CXone unreachable for {method} {path}"
                 ) from None
             except requests.Timeout:
-                if attempt < self.config.max_attempts and retry_any:
+                if attempt < max_attempts and retry_any:
                     self._sleep(attempt, None)
                     continue
                 raise CxoneUnavailable(
@@ -286,7 +292,7 @@ class CxoneClient:
                 continue
             if (
                 status in RETRIED_STATUSES
-                and attempt < self.config.max_attempts
+                and attempt < max_attempts
                 and (retry_any or status == 429)
             ):
                 log.info(

@@ -1,7 +1,9 @@
 """`python -m server.sandbox.stack`: the whole product locally, on its embedded defaults.
 
-Starts the Salesforce stand-in and the backend (gunicorn, gevent, one worker) in local mode,
-pointed at each other over loopback, and stops them together on Ctrl-C or SIGTERM.
+Starts the CXone sandbox, the Salesforce stand-in and the backend (gunicorn, gevent, one worker)
+in local mode, pointed at each other over loopback through the same variables a real deployment
+sets, and stops them together on Ctrl-C or SIGTERM. Variables already set win: export the CXONE_*
+variables of a real tenant and the sandbox is not used.
 """
 
 from __future__ import annotations
@@ -15,13 +17,27 @@ from pathlib import Path
 
 import requests
 
+from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     salesforce_port = os.environ.get("SALESFORCE_STANDIN_PORT", "8102")
+    cxone_port = os.environ.get("CXONE_SANDBOX_PORT", "8101")
     env = dict(os.environ)
+    use_sandbox = not env.get("CXONE_ACCESS_KEY_ID")
+    if use_sandbox:
+        sandbox_url = f"http://127.0.0.1:{cxone_port}"
+        env.update(
+            CXONE_ACCESS_KEY_ID=SANDBOX_CREDENTIALS["access_key_id"],
+            CXONE_ACCESS_KEY_SECRET=SANDBOX_CREDENTIALS["access_key_secret"],
+            CXONE_CLIENT_ID=SANDBOX_CREDENTIALS["client_id"],
+            CXONE_CLIENT_SECRET=SANDBOX_CREDENTIALS["client_secret"],
+            CXONE_AUTH_URL=sandbox_url,
+            CXONE_DISCOVERY_URL=sandbox_url,
+        )
     env.setdefault("DIGITAL_TAB_ENV", "local")
     env.setdefault("LOCAL_SALESFORCE_URL", f"http://127.0.0.1:{salesforce_port}")
     env.update(HOST=env.get("HOST", "127.0.0.1"), PORT=port)
@@ -40,6 +56,23 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
     python = sys.executable
+    if use_sandbox:
+        children.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "server.sandbox.cxone",
+                    "serve",
+                    "--port",
+                    cxone_port,
+                    "--db",
+                    str(ROOT / "instance" / "cxone-sandbox.db"),
+                ],
+                env=env,
+                cwd=ROOT,
+            )
+        )
     children.append(
         subprocess.Popen(
             [python, "-m", "server.sandbox.salesforce", "--port", salesforce_port],
@@ -57,7 +90,13 @@ def main() -> int:
     try:
         url = f"http://127.0.0.1:{port}"
         if _wait_ready(url + "/healthz", children):
-            print(f"\n  Digital tab is running: open {url}/ (local launcher)\n", flush=True)
+            print(f"\n  Digital tab is running: open {url}/ (local launcher)", flush=True)
+            if use_sandbox:
+                print(
+                    "  Play a customer: .venv/bin/python -m server.sandbox.cxone customer "
+                    '--channel sms --text "Hello"\n',
+                    flush=True,
+                )
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("a component stopped; shutting down", file=sys.stderr)
