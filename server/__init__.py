@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +13,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from server import db as database
 from server.canvas.sessions import SessionService
 from server.cxone.client import CxoneClient
+from server.cxone.event_hub import EventHubConsumer
+from server.digital.agents import Directory
+from server.digital.projection import Projection
+from server.digital.workflow import DigitalTab
 from server.encryption import TokenCipher
 from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
@@ -22,6 +27,18 @@ log = logging.getLogger(__name__)
 
 # Attachments may be 10 MB; the multipart envelope around one needs a little more.
 MAX_REQUEST_BYTES = 11 * 1024 * 1024
+
+
+def _with_digital_tab(services: Services, client: CxoneClient) -> Services:
+    """The Digital tab on the connector; its read model follows CXone's Event Hub."""
+    directory = Directory(services.db, client)
+    projection = Projection(services.db, directory.channel_kind, client.contact, client.messages)
+    tab = DigitalTab(services.db, client, directory, projection)
+    events = None
+    if services.settings.cxone_events:
+        events = EventHubConsumer(client, projection.apply_event, projection.reconcile)
+        events.start()
+    return dataclasses.replace(services, cxone=client, digital=tab, events=events)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -54,10 +71,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         settings.session_token_ttl_seconds,
         settings.session_lifetime_seconds,
     )
-    cxone = CxoneClient(settings.cxone) if settings.cxone else None
-    app.extensions["digital_tab"] = Services(
-        settings=settings, db=db, sessions=sessions, cxone=cxone
-    )
+    services = Services(settings=settings, db=db, sessions=sessions, cxone=None)
+    if settings.cxone:
+        services = _with_digital_tab(services, CxoneClient(settings.cxone))
+    app.extensions["digital_tab"] = services
 
     register_error_handlers(app)
     init_request_logging(app)

@@ -8,7 +8,10 @@ from flask import current_app
 
 from server.canvas.sessions import SessionService
 from server.cxone.client import CxoneClient
+from server.cxone.event_hub import EventHubConsumer
 from server.db import Database
+from server.digital.workflow import DigitalTab
+from server.errors import ApiError
 from server.settings import Settings
 
 
@@ -18,7 +21,19 @@ class Services:
     db: Database
     sessions: SessionService
     cxone: CxoneClient | None
+    digital: DigitalTab | None = None
+    events: EventHubConsumer | None = None
 
 
 def services() -> Services:
     return current_app.extensions["digital_tab"]
+
+
+def digital() -> DigitalTab:
+    """Raises: ApiError 503 when no CXone is configured (local mode without the sandbox)."""
+    tab = services().digital
+    if tab is None:
+        raise ApiError(
+            503, "cxone_not_configured", "No CXone is configured; set the CXONE_* variables."
+        )
+    return tab

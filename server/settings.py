@@ -55,6 +55,8 @@ class Settings:
     redis_url: str | None = None
     # None only in local mode when no CXone is configured (the run command always sets one).
     cxone: CxoneConfig | None = None
+    # Follow CXone's Event Hub from this process (off only for tests that drive events by hand).
+    cxone_events: bool = True
     log_level: str = "INFO"
     # Where the local launcher points the demo agents' instance URL (the Salesforce stand-in).
     local_salesforce_url: str = "http://127.0.0.1:8102"
@@ -107,6 +109,7 @@ def load_settings(
         local_salesforce_url=str(source.get("LOCAL_SALESFORCE_URL") or "http://127.0.0.1:8102"),
         dev_secrets_generated=generated,
         cxone=cxone,
+        cxone_events=_bool(source, "CXONE_EVENTS", default=True),
         **secrets_,
     )
 

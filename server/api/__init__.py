@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import session  # noqa: E402, F401  (registers the routes on bp)
+from server.api import inbox, interactions, outbound, session  # noqa: E402, F401  (routes on bp)

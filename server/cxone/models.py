@@ -69,6 +69,7 @@ class Contact:
     preview: str | None = None
     direction: str | None = None
     thread_id: str | None = None
+    customer_id: str | None = None
     customer_name: str | None = None
     customer_digital_id: str | None = None
     tag_ids: tuple[int, ...] = ()
@@ -100,6 +101,7 @@ class Contact:
             preview=_str(data.get("preview")),
             direction=_str(data.get("direction")),
             thread_id=_str(data.get("threadIdOnExternalPlatform")),
+            customer_id=_str(end_user.get("id")),
             customer_name=(name or "").strip() or None,
             customer_digital_id=_str(identity.get("idOnExternalPlatform")),
             tag_ids=tuple(

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import server.models  # noqa: F401  (registers the tables on Base.metadata)
+# Imported for their side effect: they register the tables on Base.metadata.
+import server.digital.models
+import server.models  # noqa: F401
 from server.db import Base
 
 url = context.config.get_main_option("sqlalchemy.url")

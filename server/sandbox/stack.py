@@ -17,7 +17,8 @@ from pathlib import Path
 
 import requests
 
-from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS
+from server.launcher.demo import DEMO_AGENTS
+from server.sandbox.cxone.seed import AGENTS, SANDBOX_CREDENTIALS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,6 +81,8 @@ def main() -> int:
             cwd=ROOT,
         )
     )
+    if use_sandbox:
+        _link_demo_agents(python, env)
     children.append(
         subprocess.Popen(
             [python, "-m", "gunicorn", "--config", "gunicorn.conf.py", "server.wsgi:app"],
@@ -105,6 +108,31 @@ def main() -> int:
         return 0
     finally:
         stop()
+
+
+def _link_demo_agents(python: str, env: dict[str, str]) -> None:
+    """The demo Salesforce users work as the sandbox's CXone users with the same email."""
+    cxone_users = {email: user_id for user_id, _, email, *_ in AGENTS}
+    for agent in DEMO_AGENTS:
+        if agent.email in cxone_users:
+            subprocess.run(
+                [
+                    python,
+                    "-m",
+                    "server",
+                    "link-agent",
+                    "--org",
+                    agent.org_id,
+                    "--user",
+                    agent.user_id,
+                    "--cxone-user",
+                    str(cxone_users[agent.email]),
+                ],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
 
 def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], seconds: float = 60) -> bool:

@@ -1,0 +1,228 @@
+"""Keeps the read model of interactions current from CXone: full snapshots (API answers,
+reconciliation) and events, which may be deltas carrying only the fields that changed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.cxone.events import CxoneEvent
+from server.cxone.models import Contact, Message
+from server.db import Database, utcnow
+from server.digital.models import (
+    ACTIVE_STATUSES,
+    Interaction,
+    InteractionMessage,
+    InteractionTag,
+    channel_rank,
+)
+
+log = logging.getLogger(__name__)
+
+# Which read-model columns each CXone case field feeds.
+_FIELDS = {
+    "status": ("status",),
+    "routingQueueId": ("routing_queue_id",),
+    "inboxAssigneeUser": ("assignee",),
+    "inboxAssignee": ("assignee",),
+    "routingQueuePriority": ("priority",),
+    "createdAt": ("received_at",),
+    "preview": ("preview",),
+    "endUser": ("customer",),
+    "authorEndUserIdentity": ("customer",),
+    "channelId": ("channel",),
+    "threadIdOnExternalPlatform": ("thread_id",),
+    "tags": ("tags",),
+}
+ALL_PARTS = frozenset(part for parts in _FIELDS.values() for part in parts)
+
+
+class Projection:
+    def __init__(
+        self,
+        db: Database,
+        channel_kind: Callable[[str], str],
+        fetch_contact: Callable[[str], Contact],
+        fetch_messages: Callable[[str], list[Message]],
+    ) -> None:
+        self._db = db
+        self._channel_kind = channel_kind
+        self._fetch_contact = fetch_contact
+        self._fetch_messages = fetch_messages
+        self._listeners: list[Callable[[str, str], None]] = []
+        self.ready = threading.Event()  # set after the first reconciliation
+
+    def on_change(self, listener: Callable[[str, str], None]) -> None:
+        """listener(contact_id, what) after each applied change (the relay subscribes later)."""
+        self._listeners.append(listener)
+
+    # --- sinks of the Event Hub consumer -------------------------------------------------------
+
+    def apply_event(self, event: CxoneEvent) -> None:
+        contact, message = event.contact, event.message
+        contact_id = event.contact_id
+        if contact_id is None:
+            return
+        with self._db.transaction() as db:
+            row = db.get(Interaction, contact_id)
+            if row is None and contact is not None and not _is_full(event.contact_fields):
+                contact, parts = (
+                    self._fetch_contact(contact_id),
+                    ALL_PARTS,
+                )  # a delta for a stranger
+            else:
+                parts = _parts(event.contact_fields) if contact is not None else frozenset()
+            if contact is not None:
+                self._upsert(db, contact, parts)
+            if message is not None and db.get(Interaction, contact_id) is not None:
+                self._record_message(db, contact_id, message)
+        self._notify(contact_id, event.event_type)
+
+    def reconcile(self, contacts: list[Contact]) -> None:
+        """The complete set of contacts CXone says are active; any other of ours is refetched."""
+        seen = {c.id for c in contacts}
+        with self._db.transaction() as db:
+            known = {row.contact_id: row for row in db.scalars(select(Interaction))}
+            stale_messages = []
+            for contact in contacts:
+                row = known.get(contact.id)
+                if (
+                    row is None
+                    or row.status != contact.status
+                    or row.preview != (contact.preview or "")[:255]
+                ):
+                    stale_messages.append(contact.id)
+                self._upsert(db, contact, ALL_PARTS)
+            gone = [cid for cid, row in known.items() if row.active and cid not in seen]
+        for contact_id in gone:
+            try:
+                self.apply_snapshot(self._fetch_contact(contact_id))
+            except Exception:
+                log.warning("could not refetch contact %s during reconciliation", contact_id)
+        for contact_id in stale_messages:
+            self.refresh_messages(contact_id)
+        self.ready.set()
+        for contact_id in [*seen, *gone]:
+            self._notify(contact_id, "reconciled")
+
+    # --- from the workflow (read your own writes) ----------------------------------------------
+
+    def apply_snapshot(self, contact: Contact) -> None:
+        with self._db.transaction() as db:
+            self._upsert(db, contact, ALL_PARTS)
+        self._notify(contact.id, "snapshot")
+
+    def refresh_messages(self, contact_id: str, messages: Iterable[Message] | None = None) -> None:
+        try:
+            found = list(messages) if messages is not None else self._fetch_messages(contact_id)
+        except Exception:
+            log.warning("could not fetch messages of contact %s", contact_id)
+            return
+        with self._db.transaction() as db:
+            if db.get(Interaction, contact_id) is None:
+                return
+            for message in found:
+                self._record_message(db, contact_id, message)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _upsert(self, db: Session, contact: Contact, parts: frozenset[str]) -> None:
+        row = db.get(Interaction, contact.id)
+        now = utcnow()
+        if row is None:
+            row = Interaction(
+                contact_id=contact.id,
+                received_at=contact.created_at or now,
+                updated_at=now,
+                inbound_count=0,
+                transfer_count=0,
+                name_label="",
+                relates_to_label="",
+                assignee_name="",
+                customer_id="",
+                customer_name="",
+                customer_digital_id="",
+                thread_id="",
+                preview="",
+                channel_id="",
+                channel_kind="",
+                priority=0,
+                status="new",
+                active=True,
+            )
+            db.add(row)
+            parts = ALL_PARTS
+        if "status" in parts and contact.status:
+            row.status = contact.status
+            row.active = contact.status in ACTIVE_STATUSES
+        if "routing_queue_id" in parts:
+            row.routing_queue_id = contact.routing_queue_id
+        if "assignee" in parts:
+            row.assignee_id = contact.assignee_id
+            row.assignee_name = contact.assignee.name if contact.assignee else ""
+        if "priority" in parts and contact.priority is not None:
+            row.priority = contact.priority
+        if "received_at" in parts and contact.created_at:
+            row.received_at = contact.created_at.astimezone(UTC)
+        if "preview" in parts and contact.preview is not None:
+            row.preview = contact.preview[:255]
+        if "customer" in parts:
+            row.customer_id = contact.customer_id or row.customer_id
+            row.customer_name = (contact.customer_name or row.customer_name)[:255]
+            row.customer_digital_id = contact.customer_digital_id or row.customer_digital_id
+        if "channel" in parts and contact.channel_id:
+            row.channel_id = contact.channel_id
+            row.channel_kind = self._channel_kind(contact.channel_id)
+            row.channel_rank = channel_rank(row.channel_kind)
+        if "thread_id" in parts and contact.thread_id:
+            row.thread_id = contact.thread_id
+        if "tags" in parts and "tags" in contact.raw:
+            db.execute(delete(InteractionTag).where(InteractionTag.contact_id == contact.id))
+            db.flush()
+            for tag_id in set(contact.tag_ids):
+                db.add(InteractionTag(contact_id=contact.id, tag_id=tag_id))
+        row.updated_at = now
+
+    def _record_message(self, db: Session, contact_id: str, message: Message) -> None:
+        if db.get(InteractionMessage, message.id) is not None:
+            return
+        inbound = message.direction == "inbound"
+        created = (message.created_at or utcnow()).astimezone(UTC)
+        try:
+            with db.begin_nested():
+                db.add(
+                    InteractionMessage(
+                        message_id=message.id,
+                        contact_id=contact_id,
+                        inbound=inbound,
+                        created_at=created,
+                    )
+                )
+        except IntegrityError:
+            return  # recorded concurrently by the other path (event vs. API answer)
+        if inbound:
+            row = db.get(Interaction, contact_id)
+            row.inbound_count += 1
+            if row.last_inbound_at is None or created > row.last_inbound_at:
+                row.last_inbound_at = created
+
+    def _notify(self, contact_id: str, what: str) -> None:
+        for listener in self._listeners:
+            try:
+                listener(contact_id, what)
+            except Exception:
+                log.exception("projection listener failed")
+
+
+def _is_full(fields: frozenset[str]) -> bool:
+    return {"channelId", "createdAt", "status"} <= fields
+
+
+def _parts(fields: frozenset[str]) -> frozenset[str]:
+    return frozenset(part for name in fields for part in _FIELDS.get(name, ()))
