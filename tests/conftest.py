@@ -63,6 +63,7 @@ OUR_VARIABLES = (
     "CXONE_AUTH_URL",
     "CXONE_DISCOVERY_URL",
     "CXONE_API_URL",
+    "CXONE_EVENTS",
 )
 
 
@@ -71,6 +72,15 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests configure the app through create_app(config) only."""
     for name in OUR_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+def wait_until(condition: Callable[[], object], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
 
 
 def free_port() -> int:
@@ -159,6 +169,7 @@ def production_config(database_url: str, **extra: object) -> dict[str, object]:
         "TOKEN_ENCRYPTION_KEY": ENCRYPTION_KEY,
         "CANVAS_VERIFY_OAUTH_TOKEN": "false",
         **cxone_variables(UNREACHABLE_CXONE),
+        "CXONE_EVENTS": "false",
     }
     config.update(extra)
     return config
@@ -175,7 +186,10 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
     yield build
     for app in apps:
-        app.extensions["digital_tab"].db.dispose()
+        services = app.extensions["digital_tab"]
+        if services.events is not None:
+            services.events.stop()
+        services.db.dispose()
 
 
 @pytest.fixture
@@ -214,6 +228,9 @@ class OpenAPICheckedClient:
 
     def delete(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
         return self.open(*args, method="DELETE", **kwargs)
+
+    def put(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return self.open(*args, method="PUT", **kwargs)
 
 
 @pytest.fixture

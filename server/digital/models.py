@@ -68,6 +68,18 @@ class Interaction(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Claim(Base):
+    """Who is taking an interaction. The primary key decides races between agents; CXone's
+    assignment (mirrored in Interaction.assignee_id) follows. Deleted on End and transfer."""
+
+    __tablename__ = "claims"
+
+    contact_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cxone_user_id: Mapped[int] = mapped_column(Integer)
+    holder_name: Mapped[str] = mapped_column(String(255))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class InteractionTag(Base):
     __tablename__ = "interaction_tags"
 

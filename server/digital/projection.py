@@ -56,6 +56,7 @@ class Projection:
         self._fetch_contact = fetch_contact
         self._fetch_messages = fetch_messages
         self._listeners: list[Callable[[str, str], None]] = []
+        self._write_lock = threading.RLock()
         self.ready = threading.Event()  # set after the first reconciliation
 
     def on_change(self, listener: Callable[[str, str], None]) -> None:
@@ -65,41 +66,36 @@ class Projection:
     # --- sinks of the Event Hub consumer -------------------------------------------------------
 
     def apply_event(self, event: CxoneEvent) -> None:
-        contact, message = event.contact, event.message
         contact_id = event.contact_id
         if contact_id is None:
             return
-        with self._db.transaction() as db:
-            row = db.get(Interaction, contact_id)
-            if row is None and contact is not None and not _is_full(event.contact_fields):
-                contact, parts = (
-                    self._fetch_contact(contact_id),
-                    ALL_PARTS,
-                )  # a delta for a stranger
-            else:
-                parts = _parts(event.contact_fields) if contact is not None else frozenset()
-            if contact is not None:
-                self._upsert(db, contact, parts)
-            if message is not None and db.get(Interaction, contact_id) is not None:
-                self._record_message(db, contact_id, message)
+        self._write(lambda db: self._apply_event(db, event, contact_id))
         self._notify(contact_id, event.event_type)
+
+    def _apply_event(self, db: Session, event: CxoneEvent, contact_id: str) -> None:
+        contact, message = event.contact, event.message
+        if contact is not None:
+            parts = _parts(event.contact_fields)
+            if db.get(Interaction, contact_id) is None and not _is_full(event.contact_fields):
+                contact, parts = self._fetch_contact(contact_id), ALL_PARTS  # a delta, unknown row
+            self._upsert(db, contact, parts)
+        if message is not None and db.get(Interaction, contact_id) is not None:
+            self._record_message(db, contact_id, message)
 
     def reconcile(self, contacts: list[Contact]) -> None:
         """The complete set of contacts CXone says are active; any other of ours is refetched."""
         seen = {c.id for c in contacts}
-        with self._db.transaction() as db:
+        stale_messages: list[str] = []
+        gone: list[str] = []
+
+        def apply(db: Session) -> None:
             known = {row.contact_id: row for row in db.scalars(select(Interaction))}
-            stale_messages = []
+            stale_messages[:] = [c.id for c in contacts if _changed(known.get(c.id), c)]
+            gone[:] = [cid for cid, row in known.items() if row.active and cid not in seen]
             for contact in contacts:
-                row = known.get(contact.id)
-                if (
-                    row is None
-                    or row.status != contact.status
-                    or row.preview != (contact.preview or "")[:255]
-                ):
-                    stale_messages.append(contact.id)
                 self._upsert(db, contact, ALL_PARTS)
-            gone = [cid for cid, row in known.items() if row.active and cid not in seen]
+
+        self._write(apply)
         for contact_id in gone:
             try:
                 self.apply_snapshot(self._fetch_contact(contact_id))
@@ -114,8 +110,7 @@ class Projection:
     # --- from the workflow (read your own writes) ----------------------------------------------
 
     def apply_snapshot(self, contact: Contact) -> None:
-        with self._db.transaction() as db:
-            self._upsert(db, contact, ALL_PARTS)
+        self._write(lambda db: self._upsert(db, contact, ALL_PARTS))
         self._notify(contact.id, "snapshot")
 
     def refresh_messages(self, contact_id: str, messages: Iterable[Message] | None = None) -> None:
@@ -124,11 +119,26 @@ class Projection:
         except Exception:
             log.warning("could not fetch messages of contact %s", contact_id)
             return
-        with self._db.transaction() as db:
-            if db.get(Interaction, contact_id) is None:
-                return
-            for message in found:
-                self._record_message(db, contact_id, message)
+
+        def apply(db: Session) -> None:
+            if db.get(Interaction, contact_id) is not None:
+                for message in found:
+                    self._record_message(db, contact_id, message)
+
+        self._write(apply)
+
+    def _write(self, change: Callable[[Session], None]) -> None:
+        """One writer at a time in this process (the Event Hub thread and requests write the
+        same rows); across processes a unique-key conflict is retried once."""
+        with self._write_lock:
+            for attempt in (1, 2):
+                try:
+                    with self._db.transaction() as db:
+                        change(db)
+                    return
+                except IntegrityError:
+                    if attempt == 2:
+                        raise
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -218,6 +228,13 @@ class Projection:
                 listener(contact_id, what)
             except Exception:
                 log.exception("projection listener failed")
+
+
+def _changed(row: Interaction | None, contact: Contact) -> bool:
+    """Whether messages may have come that no event told us of."""
+    return (
+        row is None or row.status != contact.status or row.preview != (contact.preview or "")[:255]
+    )
 
 
 def _is_full(fields: frozenset[str]) -> bool:

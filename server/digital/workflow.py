@@ -10,11 +10,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import nh3
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import delete, literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.canvas.sessions import AgentContext
 from server.cxone.client import CxoneClient
@@ -32,13 +34,23 @@ from server.digital.content import (
     salesforce_link,
     sanitise_html,
 )
-from server.digital.models import ACTIVE_STATUSES, AgentRead, ContactNote, Disposition, Interaction
+from server.digital.models import (
+    ACTIVE_STATUSES,
+    AgentRead,
+    Claim,
+    ContactNote,
+    Disposition,
+    Interaction,
+)
 from server.digital.projection import Projection
 from server.errors import ApiError
 
 # After this many transfers of one contact, each further transfer gets a new master contact id.
 MASTER_CONTACT_AFTER = 3
 SMS_LIMIT = 1600
+# A claim younger than this, on an interaction CXone shows unassigned, is another agent's open
+# in flight; an older one was abandoned (the agent's CXone call failed, or CXone changed since).
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -103,12 +115,13 @@ class DigitalTab:
             raise ApiError(
                 409, "not_open", f"This interaction is {fresh.status}; it cannot be claimed."
             )
-        if fresh.assignee_id != profile.cxone_user_id:
-            self._claim(profile, contact_id, agent.display_name)
+        mine_in_cxone = fresh.assignee_id == profile.cxone_user_id
+        self._claim(profile, contact_id, agent.display_name, mine_in_cxone)
+        if not mine_in_cxone:
             try:
                 self.client.assign(contact_id, profile.cxone_user_id)
             except Exception:
-                self._release(profile, contact_id)
+                self._release(contact_id, profile)
                 raise
         if fresh.status == "new":
             self.client.set_status(contact_id, "open")
@@ -194,6 +207,7 @@ class DigitalTab:
         if row.status in ACTIVE_STATUSES:
             self.client.set_status(contact_id, "resolved")
         self.client.unassign(contact_id)
+        self._release(contact_id)
         self.projection.apply_snapshot(self.client.contact(contact_id))
         row = self._row(contact_id)
         return {
@@ -267,6 +281,7 @@ class DigitalTab:
                 "routing_queue_id",
             )
         self.client.transfer(contact_id, queue_id)
+        self._release(contact_id)
         self.projection.apply_snapshot(self.client.contact(contact_id))
         with self.db.transaction() as db:
             stored = db.get(Interaction, contact_id)
@@ -396,31 +411,46 @@ class DigitalTab:
             )
         raise ApiError(409, "not_claimed", "Open the interaction first; that assigns it to you.")
 
-    def _claim(self, profile: AgentProfile, contact_id: str, name: str) -> None:
-        """The database decides races: exactly one agent's conditional update succeeds."""
-        with self.db.transaction() as db:
-            claimed = db.execute(
-                update(Interaction)
-                .where(
-                    Interaction.contact_id == contact_id,
-                    (Interaction.assignee_id.is_(None))
-                    | (Interaction.assignee_id == profile.cxone_user_id),
+    def _claim(
+        self, profile: AgentProfile, contact_id: str, name: str, cxone_says_mine: bool
+    ) -> None:
+        """The database decides races: one INSERT wins the primary key. A later agent may take
+        over only a stale claim (older than the lease), or one CXone already shows as theirs."""
+        now = utcnow()
+        try:
+            with self.db.transaction() as db:
+                db.add(
+                    Claim(
+                        contact_id=contact_id,
+                        cxone_user_id=profile.cxone_user_id,
+                        holder_name=name,
+                        claimed_at=now,
+                    )
                 )
-                .values(assignee_id=profile.cxone_user_id, assignee_name=name)
+            return
+        except IntegrityError:
+            pass
+        with self.db.transaction() as db:
+            taken = db.execute(
+                update(Claim)
+                .where(
+                    Claim.contact_id == contact_id,
+                    (Claim.cxone_user_id == profile.cxone_user_id)
+                    | (Claim.claimed_at < now - CLAIM_LEASE)
+                    | literal(cxone_says_mine),
+                )
+                .values(cxone_user_id=profile.cxone_user_id, holder_name=name, claimed_at=now)
             ).rowcount
-        if claimed != 1:
-            raise self._held_by_other(self._row(contact_id).assignee_name or "another agent")
+            holder = db.get(Claim, contact_id)
+        if taken != 1:
+            raise self._held_by_other(holder.holder_name if holder else "another agent")
 
-    def _release(self, profile: AgentProfile, contact_id: str) -> None:
+    def _release(self, contact_id: str, profile: AgentProfile | None = None) -> None:
         with self.db.transaction() as db:
-            db.execute(
-                update(Interaction)
-                .where(
-                    Interaction.contact_id == contact_id,
-                    Interaction.assignee_id == profile.cxone_user_id,
-                )
-                .values(assignee_id=None)
-            )
+            query = delete(Claim).where(Claim.contact_id == contact_id)
+            if profile is not None:
+                query = query.where(Claim.cxone_user_id == profile.cxone_user_id)
+            db.execute(query)
 
     @staticmethod
     def _held_by_other(name: str) -> ApiError:

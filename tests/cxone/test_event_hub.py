@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
@@ -14,7 +13,7 @@ from server.cxone.client import CxoneClient
 from server.cxone.event_hub import RECONCILED_STATUSES, EventHubConsumer
 from server.cxone.events import CxoneEvent
 from server.cxone.models import Contact
-from tests.conftest import SpecCheckedSession, cxone_config
+from tests.conftest import SpecCheckedSession, cxone_config, wait_until
 
 
 class Mirror:
@@ -43,15 +42,6 @@ class Mirror:
     def types_for(self, contact_id: str) -> list[str]:
         with self.lock:
             return [e.event_type for e in self.events if e.contact_id == contact_id]
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

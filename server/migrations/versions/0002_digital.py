@@ -59,6 +59,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_interactions_assignee", "interactions", ["assignee_id", "active"])
     op.create_table(
+        "claims",
+        sa.Column("contact_id", sa.String(32), primary_key=True),
+        sa.Column("cxone_user_id", sa.Integer(), nullable=False),
+        sa.Column("holder_name", sa.String(255), nullable=False),
+        sa.Column("claimed_at", WHEN, nullable=False),
+    )
+    op.create_table(
         "interaction_tags",
         sa.Column("contact_id", sa.String(32), primary_key=True),
         sa.Column("tag_id", sa.Integer(), primary_key=True),
@@ -113,6 +120,7 @@ def downgrade() -> None:
         "agent_reads",
         "interaction_messages",
         "interaction_tags",
+        "claims",
         "interactions",
         "agent_links",
     ):
