@@ -4,6 +4,7 @@ sandbox over HTTP; every response is validated against our OpenAPI document."""
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 
 from server.digital.models import Disposition
@@ -64,14 +65,14 @@ def test_the_three_sorts(tab):
     priority = items("priority")
     keys = [(-i["priority"], i["received_at"]) for i in priority]
     assert [k[0] for k in keys] == sorted(k[0] for k in keys)
-    for a, b in zip(priority, priority[1:], strict=False):
+    for a, b in itertools.pairwise(priority):
         if a["priority"] == b["priority"]:
             assert a["received_at"] >= b["received_at"]
     order = ["chat", "email", "facebook", "instagram", "sms", "twitter", "whatsapp"]
     channel = items("channel")
     ranks = [order.index(i["channel"]["kind"]) for i in channel]
     assert ranks == sorted(ranks) and len(set(ranks)) > 2
-    for a, b in zip(channel, channel[1:], strict=False):
+    for a, b in itertools.pairwise(channel):
         if a["channel"]["kind"] == b["channel"]["kind"]:
             assert a["received_at"] >= b["received_at"]
 
@@ -152,7 +153,7 @@ def test_two_agents_opening_at_the_same_moment_exactly_one_gets_it(tab):
         headers = {"ana": tab.login("ana"), "ben": tab.login("ben")}
         barrier, results = threading.Barrier(2), {}
 
-        def go(who: str, contact_id: str = contact_id) -> None:
+        def go(who, contact_id=contact_id, barrier=barrier, results=results, headers=headers):  # type: ignore[no-untyped-def]
             client = tab.app.test_client()
             barrier.wait()
             results[who] = client.post(
