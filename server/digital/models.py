@@ -45,6 +45,9 @@ class Interaction(Base):
     channel_rank: Mapped[int] = mapped_column(Integer, default=len(CHANNEL_ORDER))
     routing_queue_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="new")
+    # CXone's own time of the last status change: older news (an event carrying the case as it
+    # was a moment ago) never overwrites newer.
+    status_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     assignee_name: Mapped[str] = mapped_column(String(255), default="")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -168,9 +168,10 @@ class Projection:
             )
             db.add(row)
             parts = ALL_PARTS
-        if "status" in parts and contact.status:
+        if "status" in parts and contact.status and _not_older(contact, row):
             row.status = contact.status
             row.active = contact.status in ACTIVE_STATUSES
+            row.status_updated_at = _utc(contact.status_updated_at) or row.status_updated_at
         if "routing_queue_id" in parts:
             row.routing_queue_id = contact.routing_queue_id
         if "assignee" in parts:
@@ -228,6 +229,15 @@ class Projection:
                 listener(contact_id, what)
             except Exception:
                 log.exception("projection listener failed")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(UTC) if moment and moment.tzinfo else None
+
+
+def _not_older(contact: Contact, row: Interaction) -> bool:
+    incoming = _utc(contact.status_updated_at)
+    return incoming is None or row.status_updated_at is None or incoming >= row.status_updated_at
 
 
 def _changed(row: Interaction | None, contact: Contact) -> bool:

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("channel_rank", sa.Integer(), nullable=False),
         sa.Column("routing_queue_id", sa.String(64), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("status_updated_at", WHEN, nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
         sa.Column("assignee_name", sa.String(255), nullable=False),
