@@ -105,9 +105,17 @@ class SessionService:
         """Raises: SessionRefused (invalid or expired token, expired or revoked session)."""
         claims = self._claims(token, allow_expired=False)
         with self._db.transaction() as db:
-            row = self._live_row(db, claims.session_id, utcnow())
-            agent = db.get(Agent, (row.org_id, row.user_id))
-            return _context(row, agent.display_name if agent else row.user_id)
+            # One round trip on every API call: the session and its agent's name together.
+            found = db.execute(
+                select(AgentSession, Agent.display_name)
+                .outerjoin(
+                    Agent,
+                    (Agent.org_id == AgentSession.org_id) & (Agent.user_id == AgentSession.user_id),
+                )
+                .where(AgentSession.id == claims.session_id)
+            ).first()
+            row = self._check_live(found[0] if found else None, utcnow())
+            return _context(row, found[1] or row.user_id)
 
     def revoke(self, session_id: str) -> None:
         with self._db.transaction() as db:
@@ -150,9 +158,12 @@ class SessionService:
         except tokens.TokenError as exc:
             raise SessionRefused(exc.code, exc.message) from None
 
+    @classmethod
+    def _live_row(cls, db, session_id: str, now: datetime) -> AgentSession:  # type: ignore[no-untyped-def]
+        return cls._check_live(db.get(AgentSession, session_id), now)
+
     @staticmethod
-    def _live_row(db, session_id: str, now: datetime) -> AgentSession:  # type: ignore[no-untyped-def]
-        row = db.get(AgentSession, session_id)
+    def _check_live(row: AgentSession | None, now: datetime) -> AgentSession:
         if row is None:
             raise SessionRefused("session_unknown", "This session does not exist; reload the page.")
         if row.revoked_at is not None:

@@ -18,6 +18,8 @@ from server.errors import ApiError
 DIGITAL = "digital"
 OUTBOUND_EMAIL = "outbound-email"
 OUTBOUND_SMS = "outbound-sms"
+# An admin's change to an agent link reaches other processes within this time.
+LINK_CACHE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class Directory:
         self._channels = _Cached(lambda: {c.id: c for c in client.channels()}, 300)
         self._tags = _Cached(lambda: {t.id: t for t in client.tags()}, 300)
         self._memberships: dict[int, tuple[float, frozenset[str]]] = {}
+        self._links: dict[tuple[str, str], tuple[float, tuple[int, bool] | None]] = {}
         self._lock = threading.Lock()
 
     # --- reference data ------------------------------------------------------------------------
@@ -82,16 +85,15 @@ class Directory:
 
     def profile(self, agent: AgentContext) -> AgentProfile:
         """Raises: ApiError 403 when no admin has linked this Salesforce user to a CXone user."""
-        with self._db.transaction() as db:
-            link = db.get(AgentLink, (agent.org_id, agent.user_id))
-            if link is None:
-                raise ApiError(
-                    403,
-                    "agent_not_linked",
-                    "Your Salesforce user is not linked to a CXone agent yet; ask an administrator "
-                    "to run `python -m server link-agent`.",
-                )
-            cxone_user_id, can_transfer = link.cxone_user_id, link.can_transfer
+        link = self._link(agent.org_id, agent.user_id)
+        if link is None:
+            raise ApiError(
+                403,
+                "agent_not_linked",
+                "Your Salesforce user is not linked to a CXone agent yet; ask an administrator "
+                "to run `python -m server link-agent`.",
+            )
+        cxone_user_id, can_transfer = link
         queue_ids = self._membership(cxone_user_id)
         inbox = frozenset(
             q for q in queue_ids if (self.queue(q) and self.queue(q).kind) in (DIGITAL, None)
@@ -99,6 +101,20 @@ class Directory:
         return AgentProfile(
             agent.org_id, agent.user_id, cxone_user_id, can_transfer, queue_ids, inbox
         )
+
+    def _link(self, org_id: str, user_id: str) -> tuple[int, bool] | None:
+        """(CXone user id, may transfer), cached briefly: read on every API call, set rarely."""
+        key = (org_id, user_id)
+        with self._lock:
+            cached = self._links.get(key)
+        if cached and time.monotonic() - cached[0] < LINK_CACHE_SECONDS:
+            return cached[1]
+        with self._db.transaction() as db:
+            row = db.get(AgentLink, key)
+            link = (row.cxone_user_id, row.can_transfer) if row else None
+        with self._lock:
+            self._links[key] = (time.monotonic(), link)
+        return link
 
     def agents_by_cxone_user(self) -> dict[int, tuple[str, str]]:
         with self._db.transaction() as db:
@@ -131,6 +147,7 @@ class Directory:
                 link.cxone_user_id, link.can_transfer = cxone_user_id, can_transfer
         with self._lock:
             self._memberships.pop(cxone_user_id, None)
+            self._links.clear()
 
     def _membership(self, cxone_user_id: int) -> frozenset[str]:
         with self._lock:

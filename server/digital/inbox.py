@@ -66,8 +66,9 @@ def list_inbox(
 ) -> InboxPage:
     keys = SORTS[sort]
     read = _reads(profile)
+    # Plain rows, not ORM objects: the page is read-only and this is the hottest query.
     query = (
-        select(Interaction, read.c.read_at)
+        select(*Interaction.__table__.c, read.c.read_at)
         .outerjoin(read, read.c.contact_id == Interaction.contact_id)
         .where(Interaction.active, visible_to(profile))
     )
@@ -85,10 +86,10 @@ def list_inbox(
     with db.transaction() as session:
         rows = session.execute(query).all()
         page = rows[:limit]
-        tag_map = _tags_of(session, [row[0].contact_id for row in page])
-    items = [item(row[0], row[1], tag_map, tag_titles) for row in page]
+        tag_map = _tags_of(session, [row.contact_id for row in page])
+    items = [item(row, row.read_at, tag_map, tag_titles) for row in page]
     next_cursor = (
-        _encode([_key_value(getattr(page[-1][0], c.key)) for c, _ in keys])
+        _encode([_key_value(getattr(page[-1], c.key)) for c, _ in keys])
         if len(rows) > limit
         else None
     )
@@ -124,7 +125,7 @@ def my_interactions(
 
 
 def item(
-    row: Interaction,
+    row: Any,  # an Interaction, or a row with its columns
     read_at: datetime | None,
     tag_map: dict[str, list[int]],
     tag_titles: dict[int, Any],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -34,8 +34,24 @@ class Interaction(Base):
     """One CXone contact ("case"), as the inbox needs it."""
 
     __tablename__ = "interactions"
+    # One index per inbox sort, in that sort's exact directions: the database walks it in order
+    # and stops once a page is full, instead of sorting every interaction.
     __table_args__ = (
-        Index("ix_interactions_queue_received", "routing_queue_id", "active", "received_at"),
+        Index("ix_inbox_received", "active", text("received_at DESC"), text("contact_id DESC")),
+        Index(
+            "ix_inbox_priority",
+            "active",
+            text("priority DESC"),
+            text("received_at DESC"),
+            text("contact_id DESC"),
+        ),
+        Index(
+            "ix_inbox_channel",
+            "active",
+            "channel_rank",
+            text("received_at DESC"),
+            text("contact_id DESC"),
+        ),
         Index("ix_interactions_assignee", "assignee_id", "active"),
     )
 

@@ -53,10 +53,22 @@ def upgrade() -> None:
         sa.Column("relates_to_label", sa.String(255), nullable=False),
         sa.Column("updated_at", WHEN, nullable=False),
     )
+    # One index per inbox sort, in its exact directions (see server/digital/models.py).
+    desc = sa.text
     op.create_index(
-        "ix_interactions_queue_received",
+        "ix_inbox_received",
         "interactions",
-        ["routing_queue_id", "active", "received_at"],
+        ["active", desc("received_at DESC"), desc("contact_id DESC")],
+    )
+    op.create_index(
+        "ix_inbox_priority",
+        "interactions",
+        ["active", desc("priority DESC"), desc("received_at DESC"), desc("contact_id DESC")],
+    )
+    op.create_index(
+        "ix_inbox_channel",
+        "interactions",
+        ["active", "channel_rank", desc("received_at DESC"), desc("contact_id DESC")],
     )
     op.create_index("ix_interactions_assignee", "interactions", ["assignee_id", "active"])
     op.create_table(

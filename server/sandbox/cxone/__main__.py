@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--db", type=Path, default=DEFAULT_DB)
     serve.add_argument("--heartbeat", type=float, default=30.0, help="Event Hub heartbeat, seconds")
     serve.add_argument("--token-ttl", type=int, default=3600, help="access token lifetime, seconds")
+    serve.add_argument(
+        "--bulk", type=int, default=0, help="benchmarks: this many more interactions"
+    )
+    serve.add_argument(
+        "--bulk-queues", type=int, default=20, help="benchmarks: spread over this many queues"
+    )
     customer = commands.add_parser("customer", help="play a customer writing in")
     customer.add_argument("--url", default="http://127.0.0.1:8101")
     customer.add_argument(
@@ -46,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         app = create_cxone_sandbox(
             args.db, heartbeat_seconds=args.heartbeat, token_ttl_seconds=args.token_ttl
         )
+        if args.bulk:
+            from server.sandbox.cxone.seed import seed_bulk
+
+            seed_bulk(app.extensions["cxone_sandbox"]["store"], args.bulk, args.bulk_queues)
         server = make_server(args.host, args.port, app, threaded=True)
         print(f"CXone sandbox listening on http://{args.host}:{server.server_port}", flush=True)
         server.serve_forever()

@@ -274,3 +274,46 @@ def _user(user_id: int, cxone_id: str, email: str, first: str, last: str) -> dic
         "isBotUser": False,
         "isSurveyUser": False,
     }
+
+
+def seed_bulk(store: Store, interactions: int, queues: int, member_user_id: int = 101) -> list[str]:
+    """Load for benchmarks: `queues` more digital queues (with one agent in all of them) and
+    `interactions` open interactions spread across them. Returns the new queues' ids."""
+    rng = random.Random(7)
+    queue_ids = []
+    for index in range(queues):
+        queue_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"cxone-sandbox/bench-queue/{index}"))
+        store.put(
+            "routing_queues",
+            queue_id,
+            {
+                "id": queue_id,
+                "name": f"Bench queue {index + 1}",
+                "isSubqueue": False,
+                "isDeleted": False,
+                "type": "digital",
+            },
+        )
+        store.add_member(queue_id, member_user_id)
+        queue_ids.append(queue_id)
+    start = datetime.now(UTC) - timedelta(days=30)
+    for index in range(interactions):
+        platform, channel_id, *_ = CHANNELS[index % len(CHANNELS)]
+        first, last = CUSTOMERS[index % len(CUSTOMERS)]
+        identity = digital_id(platform, rng, first, last)
+        store.customer_writes(
+            channel_id,
+            customer={
+                "id": f"{platform}_{identity}",
+                "identity": identity,
+                "firstName": first,
+                "surname": last,
+            },
+            thread_id=f"bench-{index:06d}",
+            text=OPENERS[platform],
+            tag_ids=sorted(rng.sample([t[0] for t in TAGS], k=rng.randrange(0, 3))),
+            routing_queue_id=queue_ids[index % queues],
+            priority=rng.choice([0, 0, 10, 50, 100]),
+            at=start + timedelta(seconds=250 * index),
+        )
+    return queue_ids

@@ -168,30 +168,34 @@ class Store:
         scroll_token: str | None = None,
     ) -> tuple[list[dict[str, Any]], int, str | None]:
         if scroll_token:
+            search_id, _, offset_text = scroll_token.partition(".")
             with self._lock:
                 row = self._db.execute(
-                    "SELECT doc FROM scrolls WHERE token = ?", (scroll_token,)
+                    "SELECT doc FROM scrolls WHERE token = ?", (search_id,)
                 ).fetchone()
-            if row is None:
+            if row is None or not offset_text.isdigit():
                 raise SandboxError(
                     400, "InvalidScrollToken", "scrollToken is unknown or expired", "scrollToken"
                 )
-            state = json.loads(row["doc"])
-            ids, offset = state["ids"], state["offset"]
+            ids, offset = json.loads(row["doc"]), int(offset_text)
+            search_id_for_next = search_id
         else:
             ids = self._matching_ids(
                 statuses, channels, queues, tags, customer_ids, query, sorting, sorting_type
             )
             offset = 0
+            search_id_for_next = None
         page_ids = ids[offset : offset + PAGE_SIZE]
         next_token = None
         if offset + PAGE_SIZE < len(ids):
-            next_token = uuid.uuid4().hex
-            with self._lock:
-                self._db.execute(
-                    "INSERT INTO scrolls VALUES (?, ?)",
-                    (next_token, json.dumps({"ids": ids, "offset": offset + PAGE_SIZE})),
-                )
+            if search_id_for_next is None:
+                # The result list is kept once per search; each page's token carries its offset.
+                search_id_for_next = uuid.uuid4().hex
+                with self._lock:
+                    self._db.execute(
+                        "INSERT INTO scrolls VALUES (?, ?)", (search_id_for_next, json.dumps(ids))
+                    )
+            next_token = f"{search_id_for_next}.{offset + PAGE_SIZE}"
         return [self.contact(cid) for cid in page_ids], len(ids), next_token
 
     def _matching_ids(

@@ -1,0 +1,308 @@
+"""Benchmark: the inbox on one gunicorn worker against building the same answer from CXone.
+
+    .venv/bin/python -m bench.inbox [--interactions 10000] [--queues 20] [--seconds 5]
+
+Starts a CXone sandbox holding `interactions` more interactions across `queues` digital queues
+(the agent is in all of them), and the backend as the Procfile runs it (gunicorn -k gevent -w 1,
+SQLite), whose read model fills from the sandbox. Then, for the inbox with and without a tag
+filter, in each sort: p50/p95 of one request and requests per second (4 concurrent clients).
+The baseline, in the same run: the same first page built by paging CXone's GET /contacts
+(scrollToken) through the connector and sorting, since CXone cannot sort by priority or channel.
+Targets (issue 4): at least 20 times faster than the baseline, p95 under 30 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.canvas.signed_request import sign  # noqa: E402
+from server.cxone.client import CxoneClient  # noqa: E402
+from server.cxone.config import CxoneConfig  # noqa: E402
+from server.digital.models import ACTIVE_STATUSES, CHANNEL_ORDER  # noqa: E402
+from server.launcher.demo import DEMO_AGENTS  # noqa: E402
+from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS  # noqa: E402
+
+SECRET = "bench-consumer-secret"  # noqa: S105 (signs requests only for this local run)
+ANA = DEMO_AGENTS[0]
+VARIANTS = [(sort, tag) for tag in (None, 1) for sort in ("received", "priority", "channel")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_http(url: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * fraction) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--interactions", type=int, default=10_000)
+    parser.add_argument("--queues", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per variant")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
+    sandbox_port, backend_port = free_port(), free_port()
+    sandbox_url, backend = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{backend_port}"
+    python = sys.executable
+    processes = []
+    try:
+        print(
+            f"seeding the sandbox with {args.interactions:,} interactions in {args.queues} queues…",
+            flush=True,
+        )
+        processes.append(
+            subprocess.Popen(
+                [
+                    python,
+                    "-m",
+                    "server.sandbox.cxone",
+                    "serve",
+                    "--port",
+                    str(sandbox_port),
+                    "--db",
+                    str(folder / "cxone.db"),
+                    "--bulk",
+                    str(args.interactions),
+                    "--bulk-queues",
+                    str(args.queues),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        wait_http(sandbox_url + "/dfo/3.0/tags", 600)
+        env = {
+            **os.environ,
+            "DIGITAL_TAB_ENV": "production",
+            "DATABASE_URL": f"sqlite:///{folder / 'backend.db'}",
+            "INSTANCE_PATH": str(folder),
+            "CANVAS_CONSUMER_SECRET": SECRET,
+            "SESSION_SIGNING_KEY": "bench-signing-key-0123456789abcdef0123456789",
+            "TOKEN_ENCRYPTION_KEY": "bench-encryption-key-0123456789abcdef012345",
+            "CANVAS_VERIFY_OAUTH_TOKEN": "false",
+            "LOG_LEVEL": "WARNING",
+            "PORT": str(backend_port),
+            "CXONE_ACCESS_KEY_ID": SANDBOX_CREDENTIALS["access_key_id"],
+            "CXONE_ACCESS_KEY_SECRET": SANDBOX_CREDENTIALS["access_key_secret"],
+            "CXONE_CLIENT_ID": SANDBOX_CREDENTIALS["client_id"],
+            "CXONE_CLIENT_SECRET": SANDBOX_CREDENTIALS["client_secret"],
+            "CXONE_AUTH_URL": sandbox_url,
+            "CXONE_DISCOVERY_URL": sandbox_url,
+        }
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "server",
+                "link-agent",
+                "--org",
+                ANA.org_id,
+                "--user",
+                ANA.user_id,
+                "--cxone-user",
+                "101",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        web = re.search(r"^web: (.*)$", (ROOT / "Procfile").read_text(), re.M).group(1)
+        command = web.replace("$PORT", str(backend_port)).replace("0.0.0.0", "127.0.0.1").split()  # noqa: S104
+        command[0] = str(Path(python).parent / "gunicorn")
+        processes.append(
+            subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
+        wait_http(backend + "/healthz", 60)
+        expected = _active_in_cxone(sandbox_url)
+        started = time.monotonic()
+        while _projected(folder / "backend.db") < expected and time.monotonic() - started < 600:
+            time.sleep(0.5)
+        print(
+            f"read model filled from CXone in {time.monotonic() - started:.1f} s "
+            f"({_projected(folder / 'backend.db'):,} interactions)",
+            flush=True,
+        )
+        headers = _sign_in(backend)
+        results = _measure_inbox(backend, headers, args)
+        baseline = _measure_baseline(sandbox_url)
+        _report(results, baseline, args)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(15)
+
+
+def _active_in_cxone(sandbox_url: str) -> int:
+    client = CxoneClient(
+        CxoneConfig(**SANDBOX_CREDENTIALS, auth_url=sandbox_url, discovery_url=sandbox_url)
+    )
+    return client.search_contacts(statuses=ACTIVE_STATUSES).hits
+
+
+def _projected(path: Path) -> int:
+    try:
+        with sqlite3.connect(path) as connection:
+            return connection.execute("SELECT COUNT(*) FROM interactions WHERE active").fetchone()[
+                0
+            ]
+    except sqlite3.Error:
+        return 0
+
+
+def _sign_in(backend: str) -> dict[str, str]:
+    envelope = {
+        "algorithm": "HMACSHA256",
+        "userId": ANA.user_id,
+        "client": {
+            "oauthToken": "00D!bench",
+            "instanceUrl": "https://acme.my.salesforce.com",
+            "targetOrigin": "https://acme.my.salesforce.com",
+        },
+        "context": {
+            "user": {"userId": ANA.user_id, "fullName": ANA.full_name, "email": ANA.email},
+            "organization": {"organizationId": ANA.org_id, "name": ANA.org_name},
+        },
+    }
+    page = requests.post(
+        backend + "/canvas", data={"signed_request": sign(envelope, SECRET)}, timeout=10
+    ).text
+    token = re.search(r'"token": "([^"]+)"', page).group(1)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _params(sort: str, tag: int | None) -> dict[str, object]:
+    return {"sort": sort, "limit": 25, **({"tag": tag} if tag else {})}
+
+
+def _measure_inbox(backend: str, headers: dict[str, str], args: argparse.Namespace) -> dict:
+    session = requests.Session()
+    results = {}
+    for sort, tag in VARIANTS:
+        latencies = []
+        for _ in range(args.requests):
+            begin = time.perf_counter()
+            response = session.get(
+                backend + "/api/v1/inbox", params=_params(sort, tag), headers=headers, timeout=10
+            )
+            latencies.append((time.perf_counter() - begin) * 1000)
+            assert response.status_code == 200 and len(response.json()["items"]) == 25
+        results[(sort, tag)] = {
+            "p50": statistics.median(latencies),
+            "p95": percentile(latencies, 0.95),
+        }
+    counts, stop = [0] * 4, time.monotonic() + args.seconds
+
+    def client(slot: int) -> None:
+        own = requests.Session()
+        while time.monotonic() < stop:
+            sort, tag = VARIANTS[counts[slot] % len(VARIANTS)]
+            own.get(
+                backend + "/api/v1/inbox", params=_params(sort, tag), headers=headers, timeout=10
+            ).raise_for_status()
+            counts[slot] += 1
+
+    threads = [threading.Thread(target=client, args=(slot,)) for slot in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results["throughput"] = sum(counts) / args.seconds
+    return results
+
+
+def _measure_baseline(sandbox_url: str) -> dict:
+    """The first inbox page built from CXone: page through every matching contact, then sort."""
+    client = CxoneClient(
+        CxoneConfig(**SANDBOX_CREDENTIALS, auth_url=sandbox_url, discovery_url=sandbox_url)
+    )
+    queues = [q.id for q in client.routing_queues(assignable_by_user=101) if q.kind == "digital"]
+    channel_kind = {c.id: c.kind for c in client.channels()}
+    keys = {
+        "received": lambda c: (-c.created_at.timestamp(),),
+        "priority": lambda c: (-(c.priority or 0), -c.created_at.timestamp()),
+        "channel": lambda c: (
+            CHANNEL_ORDER.index(channel_kind[c.channel_id]),
+            -c.created_at.timestamp(),
+        ),
+    }
+    results = {}
+    for sort, tag in VARIANTS:
+        latencies = []
+        for _ in range(3):
+            begin = time.perf_counter()
+            found = list(
+                client.iter_contacts(
+                    statuses=ACTIVE_STATUSES, routing_queues=queues, tags=[tag] if tag else []
+                )
+            )
+            page = sorted(found, key=keys[sort])[:25]
+            latencies.append((time.perf_counter() - begin) * 1000)
+            assert len(page) == 25
+        results[(sort, tag)] = {"p50": statistics.median(latencies), "calls": len(found) // 25 + 1}
+    return results
+
+
+def _report(results: dict, baseline: dict, args: argparse.Namespace) -> None:
+    print(
+        f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{args.interactions:,} interactions in {args.queues} queues; one gunicorn gevent worker, SQLite"
+    )
+    print(
+        f"{'inbox variant':<26}{'p50 ms':>9}{'p95 ms':>9}{'baseline p50 ms':>17}{'CXone calls':>13}{'speed-up':>10}"
+    )
+    worst_ratio, worst_p95 = float("inf"), 0.0
+    for sort, tag in VARIANTS:
+        ours, theirs = results[(sort, tag)], baseline[(sort, tag)]
+        ratio = theirs["p50"] / ours["p50"]
+        worst_ratio, worst_p95 = min(worst_ratio, ratio), max(worst_p95, ours["p95"])
+        label = f"sort={sort}" + (f", tag={tag}" if tag else "")
+        print(
+            f"{label:<26}{ours['p50']:>9.2f}{ours['p95']:>9.2f}{theirs['p50']:>17.0f}{theirs['calls']:>13}{ratio:>9.0f}x"
+        )
+    print(f"throughput, 4 clients, mixed variants: {results['throughput']:,.0f} requests/s")
+    print(
+        f"targets: >= 20x faster: {'met' if worst_ratio >= 20 else 'MISSED'} (worst {worst_ratio:,.0f}x); "
+        f"p95 < 30 ms: {'met' if worst_p95 < 30 else 'MISSED'} (worst {worst_p95:.1f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
