@@ -187,25 +187,15 @@ def _interactions(store: Store) -> None:
     digital_queues = ["support", "billing", "sales", "vip"]
     for index, status in enumerate(statuses):
         platform, channel_id, *_ = CHANNELS[index % len(CHANNELS)]
-        first, last = CUSTOMERS[index % len(CUSTOMERS)]
-        identity = digital_id(platform, rng, first, last)
         queue_key = digital_queues[index % 3] if index % 11 else "vip"
-        moment = start + timedelta(minutes=97 * index)
-        record, _ = store.customer_writes(
-            channel_id,
-            customer={
-                "id": f"{platform}_{identity}",
-                "identity": identity,
-                "firstName": first,
-                "surname": last,
-            },
+        record = _demo_customer_writes(
+            store,
+            index,
+            rng,
             thread_id=f"thread-{index:03d}",
-            text=OPENERS[platform],
-            title="Double charge on INV-20931" if platform == "email" else None,
-            tag_ids=sorted(rng.sample([t[0] for t in TAGS], k=rng.randrange(0, 3))),
             routing_queue_id=QUEUES[queue_key][0],
-            priority=rng.choice([0, 0, 10, 50, 100]),
-            at=moment,
+            at=start + timedelta(minutes=97 * index),
+            title="Double charge on INV-20931" if platform == "email" else None,
         )
         if status == "new":
             continue
@@ -216,7 +206,7 @@ def _interactions(store: Store) -> None:
             channel_id,
             f"thread-{index:03d}",
             user_id=agent[0],
-            text=f"Thanks {first}, I'm looking into it now.",
+            text=f"Thanks {CUSTOMERS[index % len(CUSTOMERS)][0]}, I'm looking into it now.",
             rich=False,
             title=None,
             attachments=[],
@@ -298,22 +288,45 @@ def seed_bulk(store: Store, interactions: int, queues: int, member_user_id: int 
         queue_ids.append(queue_id)
     start = datetime.now(UTC) - timedelta(days=30)
     for index in range(interactions):
-        platform, channel_id, *_ = CHANNELS[index % len(CHANNELS)]
-        first, last = CUSTOMERS[index % len(CUSTOMERS)]
-        identity = digital_id(platform, rng, first, last)
-        store.customer_writes(
-            channel_id,
-            customer={
-                "id": f"{platform}_{identity}",
-                "identity": identity,
-                "firstName": first,
-                "surname": last,
-            },
+        _demo_customer_writes(
+            store,
+            index,
+            rng,
             thread_id=f"bench-{index:06d}",
-            text=OPENERS[platform],
-            tag_ids=sorted(rng.sample([t[0] for t in TAGS], k=rng.randrange(0, 3))),
             routing_queue_id=queue_ids[index % queues],
-            priority=rng.choice([0, 0, 10, 50, 100]),
             at=start + timedelta(seconds=250 * index),
         )
     return queue_ids
+
+
+def _demo_customer_writes(
+    store: Store,
+    index: int,
+    rng: random.Random,
+    *,
+    thread_id: str,
+    routing_queue_id: str,
+    at: datetime,
+    title: str | None = None,
+) -> dict[str, Any]:
+    """Demo customer number `index` writes in on the channel kind its number picks."""
+    platform, channel_id, *_ = CHANNELS[index % len(CHANNELS)]
+    first, last = CUSTOMERS[index % len(CUSTOMERS)]
+    identity = digital_id(platform, rng, first, last)
+    record, _ = store.customer_writes(
+        channel_id,
+        customer={
+            "id": f"{platform}_{identity}",
+            "identity": identity,
+            "firstName": first,
+            "surname": last,
+        },
+        thread_id=thread_id,
+        text=OPENERS[platform],
+        title=title,
+        tag_ids=sorted(rng.sample([t[0] for t in TAGS], k=rng.randrange(0, 3))),
+        routing_queue_id=routing_queue_id,
+        priority=rng.choice([0, 0, 10, 50, 100]),
+        at=at,
+    )
+    return record
