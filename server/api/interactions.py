@@ -8,7 +8,7 @@ from flask import Response, jsonify
 from server.api import bp
 from server.api.validation import body_and_uploads, flag, json_object
 from server.canvas.auth import current_agent, require_agent
-from server.digital.content import text_field
+from server.digital.content import safe_file_name, text_field
 from server.services import digital
 
 ID = "<string(maxlength=32):contact_id>"
@@ -33,7 +33,8 @@ def attachment(contact_id: str, message_id: str, index: int) -> Response:
         current_agent(), contact_id, message_id, index
     )
     response = Response(content, mimetype=content_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # The name comes from CXone (the customer chose it): let Werkzeug quote and encode it.
+    response.headers.set("Content-Disposition", "attachment", filename=safe_file_name(name))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

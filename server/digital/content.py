@@ -90,8 +90,12 @@ def check_attachment(name: str, content_type: str, content: bytes) -> Upload:
         raise ApiError(
             400, "attachment_content_mismatch", f"{name} does not contain {declared}", "attachments"
         )
-    safe_name = re.sub(r"[^\w.\- ()]+", "_", name)[:120] or "attachment"
-    return Upload(safe_name, declared, content)
+    return Upload(safe_file_name(name), declared, content)
+
+
+def safe_file_name(name: str) -> str:
+    """ASCII letters, digits and a little punctuation: safe in a header and on any disk."""
+    return re.sub(r"[^\w.\- ()]+", "_", name, flags=re.ASCII)[:120] or "attachment"
 
 
 def salesforce_link(value: object, field: str, prefixes: dict[str, str]) -> tuple[str, str] | None:

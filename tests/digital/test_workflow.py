@@ -233,6 +233,7 @@ def test_email_bodies_are_sanitised_and_attachments_come_through_the_backend(tab
     url = sent.json["message"]["attachments"][0]["url"]
     download = tab.app.test_client().get(url, headers=ana)
     assert download.status_code == 200 and download.data == PNG
+    assert download.headers["Content-Disposition"] == "attachment; filename=chart.png"
     assert (
         tab.app.test_client().get(url, headers=tab.login("dana")).status_code == 404
     )  # not her queue
