@@ -31,7 +31,7 @@ MAX_REQUEST_BYTES = 11 * 1024 * 1024
 
 def _with_digital_tab(services: Services, client: CxoneClient) -> Services:
     """The Digital tab on the connector; its read model follows CXone's Event Hub."""
-    directory = Directory(services.db, client)
+    directory = Directory(services.db, client, queue_kinds=services.settings.queue_kinds)
     projection = Projection(services.db, directory.channel_kind, client.contact, client.messages)
     tab = DigitalTab(services.db, client, directory, projection)
     events = None

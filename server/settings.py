@@ -55,6 +55,9 @@ class Settings:
     redis_url: str | None = None
     # None only in local mode when no CXone is configured (the run command always sets one).
     cxone: CxoneConfig | None = None
+    # Routing queue kinds an admin states (CXone's queue list does not say which are outbound):
+    # queue id -> "outbound-email" | "outbound-sms" | "omnichannel".
+    queue_kinds: Mapping[str, str] = field(default_factory=dict)
     # Follow CXone's Event Hub from this process (off only for tests that drive events by hand).
     cxone_events: bool = True
     log_level: str = "INFO"
@@ -110,6 +113,7 @@ def load_settings(
         dev_secrets_generated=generated,
         cxone=cxone,
         cxone_events=_bool(source, "CXONE_EVENTS", default=True),
+        queue_kinds=_queue_kinds(source),
         **secrets_,
     )
 
@@ -180,6 +184,25 @@ def _cxone(source: Mapping[str, object], local: bool) -> CxoneConfig | None:
         client_secret=values["CXONE_CLIENT_SECRET"],
         **urls,
     )
+
+
+QUEUE_KIND_VARIABLES = {
+    "CXONE_OUTBOUND_EMAIL_QUEUES": "outbound-email",
+    "CXONE_OUTBOUND_SMS_QUEUES": "outbound-sms",
+    "CXONE_OMNICHANNEL_QUEUES": "omnichannel",
+}
+
+
+def _queue_kinds(source: Mapping[str, object]) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for name, kind in QUEUE_KIND_VARIABLES.items():
+        for queue_id in str(source.get(name) or "").replace(" ", ",").split(","):
+            queue_id = queue_id.strip()
+            if queue_id in kinds:
+                raise ConfigError(f"{name}: queue {queue_id} is listed under two kinds")
+            if queue_id:
+                kinds[queue_id] = kind
+    return kinds
 
 
 def _is_loopback(url: str) -> bool:

@@ -127,3 +127,24 @@ def test_org_allow_list_is_normalised_to_18_characters(tmp_path):
         instance_path=tmp_path,
     )
     assert settings.salesforce_org_ids == frozenset({"00DR00000008bPCMAY"})
+
+
+def test_queue_kinds_are_declared_once_each(tmp_path):
+    settings = load_settings(
+        {**PROD_SECRETS, "CXONE_OUTBOUND_EMAIL_QUEUES": "q1, q2", "CXONE_OMNICHANNEL_QUEUES": "q3"},
+        instance_path=tmp_path,
+    )
+    assert settings.queue_kinds == {
+        "q1": "outbound-email",
+        "q2": "outbound-email",
+        "q3": "omnichannel",
+    }
+    with pytest.raises(ConfigError, match="CXONE_OUTBOUND_SMS_QUEUES"):
+        load_settings(
+            {
+                **PROD_SECRETS,
+                "CXONE_OUTBOUND_EMAIL_QUEUES": "q1",
+                "CXONE_OUTBOUND_SMS_QUEUES": "q1",
+            },
+            instance_path=tmp_path,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -48,8 +49,15 @@ class _Cached:
 
 
 class Directory:
-    def __init__(self, db: Database, client: CxoneClient, cache_seconds: float = 60.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        client: CxoneClient,
+        cache_seconds: float = 60.0,
+        queue_kinds: Mapping[str, str] | None = None,
+    ) -> None:
         self._db = db
+        self._queue_kinds = dict(queue_kinds or {})
         self._client = client
         self._cache_seconds = cache_seconds
         self._queues = _Cached(lambda: {q.id: q for q in client.routing_queues()}, 300)
@@ -66,6 +74,13 @@ class Directory:
 
     def queues(self) -> list[RoutingQueue]:
         return list(self._queues.get().values())
+
+    def queue_kind(self, queue_id: str) -> str:
+        """What an admin configured, else what CXone says, else digital (DFO queues are)."""
+        if queue_id in self._queue_kinds:
+            return self._queue_kinds[queue_id]
+        queue = self.queue(queue_id)
+        return (queue.kind if queue else None) or DIGITAL
 
     def channel(self, channel_id: str) -> Channel | None:
         found = self._channels.get().get(channel_id)
@@ -95,9 +110,7 @@ class Directory:
             )
         cxone_user_id, can_transfer = link
         queue_ids = self._membership(cxone_user_id)
-        inbox = frozenset(
-            q for q in queue_ids if (self.queue(q) and self.queue(q).kind) in (DIGITAL, None)
-        )
+        inbox = frozenset(q for q in queue_ids if self.queue_kind(q) == DIGITAL)
         return AgentProfile(
             agent.org_id, agent.user_id, cxone_user_id, can_transfer, queue_ids, inbox
         )

@@ -86,7 +86,7 @@ def list_inbox(
     with db.transaction() as session:
         rows = session.execute(query).all()
         page = rows[:limit]
-        tag_map = _tags_of(session, [row.contact_id for row in page])
+        tag_map = tags_of(session, [row.contact_id for row in page])
     items = [item(row, row.read_at, tag_map, tag_titles) for row in page]
     next_cursor = (
         _encode([_key_value(getattr(page[-1], c.key)) for c, _ in keys])
@@ -120,7 +120,7 @@ def my_interactions(
     )
     with db.transaction() as session:
         rows = session.execute(query).all()
-        tag_map = _tags_of(session, [row[0].contact_id for row in rows])
+        tag_map = tags_of(session, [row[0].contact_id for row in rows])
     return [item(row[0], row[1], tag_map, tag_titles) | {"unread": int(row[2])} for row in rows]
 
 
@@ -159,7 +159,7 @@ def _reads(profile: AgentProfile):  # type: ignore[no-untyped-def]
     )
 
 
-def _tags_of(session: Session, contact_ids: list[str]) -> dict[str, list[int]]:
+def tags_of(session: Session, contact_ids: list[str]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     if contact_ids:
         for contact_id, tag_id in session.execute(

@@ -99,7 +99,10 @@ class DigitalTab:
 
     def transfer_targets(self, agent: AgentContext) -> list[dict[str, Any]]:
         self.directory.profile(agent)
-        return [{"id": q.id, "name": q.name} for q in self.directory.queues() if q.kind == DIGITAL]
+        kind = self.directory.queue_kind
+        return [
+            {"id": q.id, "name": q.name} for q in self.directory.queues() if kind(q.id) == DIGITAL
+        ]
 
     # --- one interaction -------------------------------------------------------------------------
 
@@ -266,7 +269,7 @@ class DigitalTab:
         if not isinstance(queue_id, str) or not queue_id:
             raise ApiError(400, "missing_field", "routing_queue_id is required", "routing_queue_id")
         target = self.directory.queue(queue_id)
-        if target is None or target.kind != DIGITAL:
+        if target is None or self.directory.queue_kind(queue_id) != DIGITAL:
             raise ApiError(
                 400,
                 "invalid_field",
@@ -509,10 +512,7 @@ class DigitalTab:
 
     def _outbound_member(self, agent: AgentContext, kind: str, label: str) -> AgentProfile:
         profile = self.directory.profile(agent)
-        if not any(
-            (self.directory.queue(q) and self.directory.queue(q).kind) == kind
-            for q in profile.queue_ids
-        ):
+        if not any(self.directory.queue_kind(q) == kind for q in profile.queue_ids):
             raise ApiError(
                 403,
                 "not_in_outbound_queue",
@@ -552,7 +552,7 @@ class DigitalTab:
     def _item(self, profile: AgentProfile, row: Interaction) -> dict[str, Any]:
         with self.db.transaction() as db:
             read = db.get(AgentRead, (profile.org_id, profile.user_id, row.contact_id))
-            tags = inbox._tags_of(db, [row.contact_id])
+            tags = inbox.tags_of(db, [row.contact_id])
         return inbox.item(row, read.read_at if read else None, tags, self.directory.tags())
 
     def _details(self, agent: AgentContext, row: Interaction) -> dict[str, Any]:

@@ -602,3 +602,34 @@ def test_read_model_follows_changes_made_in_cxone_directly(tab):
     tab.projected(contact_id, status="closed", active=False)
     ana = tab.login("ana")
     wait_until(lambda: contact_id not in tab.inbox_ids(ana))
+
+
+def test_admin_declared_queue_kinds_win_over_what_cxone_says(
+    make_app, digital_sandbox, signed_request
+):
+    """Real CXone does not say which queues are outbound: CXONE_OUTBOUND_*_QUEUES do."""
+    from server.launcher.demo import demo_agent
+    from tests.conftest import OpenAPICheckedClient, bearer, bridge_boot, cxone_variables
+
+    app = make_app(**cxone_variables(digital_sandbox.url), CXONE_OUTBOUND_EMAIL_QUEUES=SALES)
+    ben = demo_agent("ben")
+    app.extensions["digital_tab"].digital.directory.link(ben.org_id, ben.user_id, BEN)
+    api = OpenAPICheckedClient(app.test_client())
+    page = api.post(
+        "/canvas", data={"signed_request": signed_request(user_id=ben.user_id, org_id=ben.org_id)}
+    )
+    headers = bearer(bridge_boot(page.get_data(as_text=True))["token"])
+    sent = api.post(
+        "/api/v1/outbound/email",
+        json={
+            "channel_id": "email_support_acme",
+            "to": "lead@example.com",
+            "subject": "Hello",
+            "body": "<p>Hi</p>",
+        },
+        headers=headers,
+    )
+    assert sent.status_code == 201, sent.json
+    assert SALES not in {
+        q["id"] for q in api.get("/api/v1/transfer-targets", headers=headers).json["items"]
+    }
