@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, request
+from flask_socketio import SocketIO
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server import db as database
@@ -20,6 +21,8 @@ from server.digital.workflow import DigitalTab
 from server.encryption import TokenCipher
 from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
+from server.realtime.namespace import AgentNamespace
+from server.realtime.relay import Relay
 from server.services import Services
 from server.settings import load_settings
 
@@ -39,6 +42,27 @@ def _with_digital_tab(services: Services, client: CxoneClient) -> Services:
         events = EventHubConsumer(client, projection.apply_event, projection.reconcile)
         events.start()
     return dataclasses.replace(services, cxone=client, digital=tab, events=events)
+
+
+def _with_realtime(app: Flask, services: Services) -> None:
+    """Socket.IO on the same origin as the bridge page (no CORS opening), gevent explicitly."""
+    # One SocketIO per app (tests build many apps in one process); gevent set explicitly so an
+    # installed eventlet never wins auto-detection.
+    socketio = SocketIO(
+        app,
+        async_mode="gevent",
+        message_queue=services.settings.redis_url,
+        cors_allowed_origins=None,  # same origin only: the bridge page is served from here
+    )
+    app.extensions["digital_tab.socketio"] = socketio
+    if services.digital is None:
+        return
+    relay = Relay(services.db, services.digital.directory, socketio)
+    services.digital.projection.on_change(relay.on_change)
+    namespace = AgentNamespace(services.sessions, services.digital.directory, relay)
+    socketio.on_namespace(namespace)
+    app.extensions["digital_tab.relay"] = (relay, namespace)
+    socketio.start_background_task(namespace.watch_sessions, 30)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -75,6 +99,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     if settings.cxone:
         services = _with_digital_tab(services, CxoneClient(settings.cxone))
     app.extensions["digital_tab"] = services
+    _with_realtime(app, services)
 
     register_error_handlers(app)
     init_request_logging(app)

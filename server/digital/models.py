@@ -158,3 +158,17 @@ class ContactNote(Base):
     customer_id: Mapped[str] = mapped_column(String(255))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RelayEvent(Base):
+    """What the live relay told agents, numbered: a client that reconnects asks for what came
+    after the last number it saw. Shared by all processes, so numbers never repeat."""
+
+    __tablename__ = "relay_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contact_id: Mapped[str] = mapped_column(String(32))
+    routing_queue_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -57,10 +57,14 @@ class Projection:
         self._fetch_messages = fetch_messages
         self._listeners: list[Callable[[str, str], None]] = []
         self._write_lock = threading.RLock()
+        self._changed: dict[
+            str, str
+        ] = {}  # contact id -> "interaction" | "message", until announced
         self.ready = threading.Event()  # set after the first reconciliation
 
     def on_change(self, listener: Callable[[str, str], None]) -> None:
-        """listener(contact_id, what) after each applied change (the relay subscribes later)."""
+        """listener(contact_id, "interaction" | "message") after a committed change an agent
+        would see (the live relay); reconciliations that change nothing announce nothing."""
         self._listeners.append(listener)
 
     # --- sinks of the Event Hub consumer -------------------------------------------------------
@@ -70,7 +74,7 @@ class Projection:
         if contact_id is None:
             return
         self._write(lambda db: self._apply_event(db, event, contact_id))
-        self._notify(contact_id, event.event_type)
+        self._announce()
 
     def _apply_event(self, db: Session, event: CxoneEvent, contact_id: str) -> None:
         contact, message = event.contact, event.message
@@ -104,14 +108,13 @@ class Projection:
         for contact_id in stale_messages:
             self.refresh_messages(contact_id)
         self.ready.set()
-        for contact_id in [*seen, *gone]:
-            self._notify(contact_id, "reconciled")
+        self._announce()
 
     # --- from the workflow (read your own writes) ----------------------------------------------
 
     def apply_snapshot(self, contact: Contact) -> None:
         self._write(lambda db: self._upsert(db, contact, ALL_PARTS))
-        self._notify(contact.id, "snapshot")
+        self._announce()
 
     def refresh_messages(self, contact_id: str, messages: Iterable[Message] | None = None) -> None:
         try:
@@ -126,6 +129,7 @@ class Projection:
                     self._record_message(db, contact_id, message)
 
         self._write(apply)
+        self._announce()
 
     def _write(self, change: Callable[[Session], None]) -> None:
         """One writer at a time in this process (the Event Hub thread and requests write the
@@ -144,6 +148,7 @@ class Projection:
 
     def _upsert(self, db: Session, contact: Contact, parts: frozenset[str]) -> None:
         row = db.get(Interaction, contact.id)
+        before = _visible_state(row)
         now = utcnow()
         if row is None:
             row = Interaction(
@@ -199,6 +204,8 @@ class Projection:
             for tag_id in set(contact.tag_ids):
                 db.add(InteractionTag(contact_id=contact.id, tag_id=tag_id))
         row.updated_at = now
+        if _visible_state(row) != before:
+            self._changed.setdefault(contact.id, "interaction")
 
     def _record_message(self, db: Session, contact_id: str, message: Message) -> None:
         if db.get(InteractionMessage, message.id) is not None:
@@ -220,15 +227,33 @@ class Projection:
         if inbound:
             row = db.get(Interaction, contact_id)
             row.inbound_count += 1
+            self._changed[contact_id] = "message"
             if row.last_inbound_at is None or created > row.last_inbound_at:
                 row.last_inbound_at = created
 
-    def _notify(self, contact_id: str, what: str) -> None:
-        for listener in self._listeners:
-            try:
-                listener(contact_id, what)
-            except Exception:
-                log.exception("projection listener failed")
+    def _announce(self) -> None:
+        """Tell listeners (the live relay) what changed, once the change is committed."""
+        with self._write_lock:
+            changed, self._changed = self._changed, {}
+        for contact_id, what in changed.items():
+            for listener in self._listeners:
+                try:
+                    listener(contact_id, what)
+                except Exception:
+                    log.exception("projection listener failed")
+
+
+def _visible_state(row: Interaction | None) -> tuple[object, ...] | None:
+    if row is None:
+        return None
+    return (
+        row.status,
+        row.active,
+        row.assignee_id,
+        row.routing_queue_id,
+        row.preview,
+        row.priority,
+    )
 
 
 def _utc(moment: datetime | None) -> datetime | None:

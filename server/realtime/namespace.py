@@ -1,0 +1,95 @@
+"""The `/agents` Socket.IO namespace: who may listen, which rooms they join, resync on connect."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from server.canvas.sessions import SessionRefused, SessionService
+from server.digital.agents import Directory
+from server.errors import ApiError
+from server.realtime.relay import NAMESPACE, Relay
+from server.realtime.rooms import agent_room, queue_room
+
+log = logging.getLogger(__name__)
+
+
+class AgentNamespace(Namespace):
+    def __init__(self, sessions: SessionService, directory: Directory, relay: Relay) -> None:
+        super().__init__(NAMESPACE)
+        self._sessions = sessions
+        self._directory = directory
+        self._relay = relay
+        self._lock = threading.Lock()
+        self._connected: dict[str, str] = {}  # sid -> the token it authenticated with last
+
+    def on_connect(self, auth: Any = None) -> None:
+        """Raises: ConnectionRefusedError (Flask-SocketIO's, which really refuses) without a
+        valid session token in `auth`."""
+        auth = auth if isinstance(auth, dict) else {}
+        token = auth.get("token")
+        try:
+            agent = self._sessions.authenticate(str(token or ""))
+            profile = self._directory.profile(agent)
+        except SessionRefused as exc:
+            raise ConnectionRefusedError({"code": exc.code, "message": exc.message}) from None
+        except ApiError as exc:
+            raise ConnectionRefusedError({"code": exc.code, "message": exc.message}) from None
+        # Rooms come from the session, never from what the client asks for.
+        join_room(agent_room(agent.org_id, agent.user_id))
+        for queue_id in profile.inbox_queue_ids:
+            join_room(queue_room(queue_id))
+        with self._lock:
+            self._connected[request.sid] = str(token)
+        since = auth.get("since")
+        if isinstance(since, int) and not isinstance(since, bool):
+            missed = self._relay.missed(profile, since)
+            if missed is None:
+                emit("resync", {"reason": "too_far_behind", "latest": self._relay.latest()})
+            else:
+                for event in missed:
+                    emit(event["type"], event)
+        emit("ready", {"latest": self._relay.latest()})
+
+    def on_disconnect(self, *_: Any) -> None:
+        with self._lock:
+            self._connected.pop(request.sid, None)
+
+    def on_renew(self, data: Any) -> dict[str, Any]:
+        """The bridge renewed its token: keep the connection, check the new one from now on."""
+        token = data.get("token") if isinstance(data, dict) else None
+        try:
+            agent = self._sessions.authenticate(str(token or ""))
+        except SessionRefused as exc:
+            return {"ok": False, "code": exc.code}
+        with self._lock:
+            self._connected[request.sid] = str(token)
+        return {"ok": True, "session_expires_at": agent.session_expires_at.isoformat()}
+
+    def check_sessions(self) -> int:
+        """Disconnect sockets whose session expired or was revoked; returns how many."""
+        with self._lock:
+            connected = dict(self._connected)
+        dropped = 0
+        for sid, token in connected.items():
+            try:
+                self._sessions.authenticate(token)
+            except SessionRefused:
+                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+                with self._lock:
+                    self._connected.pop(sid, None)
+                dropped += 1
+        return dropped
+
+    def watch_sessions(self, every_seconds: float) -> None:
+        """A background task: sessions are checked again while their sockets stay open."""
+        while True:
+            self.socketio.sleep(every_seconds)
+            try:
+                self.check_sessions()
+            except Exception:
+                log.exception("session check failed")

@@ -1,0 +1,112 @@
+"""Turns committed read-model changes into small numbered events for the rooms that may see them.
+
+Each event is stored first (its number comes from the database, shared by every process), then
+emitted to the interaction's routing-queue room and to its assignee's agent room. A client that
+reconnects passes the last number it saw and gets what it missed, or `resync` when that is older
+than what is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask_socketio import SocketIO
+from sqlalchemy import delete, func, or_, select
+
+from server.db import Database, utcnow
+from server.digital.agents import AgentProfile, Directory
+from server.digital.models import Interaction, RelayEvent
+from server.realtime.rooms import agent_room, queue_room
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/agents"
+KEEP = timedelta(hours=6)
+MAX_REPLAY = 1000
+
+
+class Relay:
+    def __init__(self, db: Database, directory: Directory, socketio: SocketIO) -> None:
+        self._db = db
+        self._directory = directory
+        self._socketio = socketio
+
+    def on_change(self, contact_id: str, what: str) -> None:
+        """A projection listener: record, then emit to the rooms entitled to it."""
+        with self._db.transaction() as db:
+            row = db.get(Interaction, contact_id)
+            if row is None:
+                return
+            payload = _payload(row, what)
+            event = RelayEvent(
+                contact_id=contact_id,
+                routing_queue_id=row.routing_queue_id,
+                assignee_id=row.assignee_id,
+                payload=json.dumps(payload),
+                created_at=utcnow(),
+            )
+            db.add(event)
+            db.flush()
+            payload["seq"] = event.seq
+            rooms = self._rooms(row.routing_queue_id, row.assignee_id)
+        for room in rooms:
+            self._socketio.emit(payload["type"], payload, to=room, namespace=NAMESPACE)
+
+    def missed(self, profile: AgentProfile, since: int) -> list[dict[str, Any]] | None:
+        """What this agent may see after `since`, oldest first; None when it is no longer kept."""
+        with self._db.transaction() as db:
+            db.execute(delete(RelayEvent).where(RelayEvent.created_at < utcnow() - KEEP))
+            oldest = db.scalar(select(func.min(RelayEvent.seq)))
+            latest = db.scalar(select(func.max(RelayEvent.seq))) or 0
+            if since > latest or (oldest is not None and since < oldest - 1):
+                return None
+            rows = db.scalars(
+                select(RelayEvent)
+                .where(
+                    RelayEvent.seq > since,
+                    or_(
+                        RelayEvent.routing_queue_id.in_(profile.inbox_queue_ids),
+                        RelayEvent.assignee_id == profile.cxone_user_id,
+                    ),
+                )
+                .order_by(RelayEvent.seq)
+                .limit(MAX_REPLAY + 1)
+            ).all()
+        if len(rows) > MAX_REPLAY:
+            return None
+        return [json.loads(r.payload) | {"seq": r.seq} for r in rows]
+
+    def latest(self) -> int:
+        with self._db.transaction() as db:
+            return db.scalar(select(func.max(RelayEvent.seq))) or 0
+
+    def _rooms(self, queue_id: str | None, assignee_id: int | None) -> list[str]:
+        rooms = [queue_room(queue_id)] if queue_id else []
+        if assignee_id is not None:
+            agent = self._directory.agents_by_cxone_user().get(assignee_id)
+            if agent is not None:
+                rooms.append(agent_room(*agent))
+        return rooms
+
+
+def _payload(row: Interaction, what: str) -> dict[str, Any]:
+    """Small on purpose: enough to update a list; the client fetches the rest when it opens."""
+    kind = (
+        "message.added"
+        if what == "message"
+        else ("interaction.changed" if row.active else "interaction.removed")
+    )
+    return {
+        "type": kind,
+        "id": row.contact_id,
+        "status": row.status,
+        "active": row.active,
+        "routing_queue_id": row.routing_queue_id,
+        "assignee": {"id": row.assignee_id, "name": row.assignee_name} if row.assignee_id else None,
+        "channel_kind": row.channel_kind,
+        "priority": row.priority,
+        "preview": row.preview,
+        "received_at": row.received_at.isoformat(),
+    }

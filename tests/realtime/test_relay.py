@@ -1,0 +1,104 @@
+"""The /agents namespace: who may listen, what they hear, and catching up after a reconnect."""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import wait_until
+from tests.digital.conftest import CXONE_USER, agent
+
+NS = "/agents"
+BEN = CXONE_USER[agent("ben").email]
+
+
+def socket(tab, key: str | None, **auth):
+    app = tab.app
+    socketio = app.extensions["digital_tab.socketio"]
+    if key is not None:
+        auth.setdefault("token", tab.login(key)["Authorization"].split(" ", 1)[1])
+    return socketio.test_client(app, namespace=NS, auth=auth)
+
+
+def heard(client, kind: str | None = None) -> list[dict]:
+    return [e["args"][0] for e in client.get_received(NS) if kind is None or e["name"] == kind]
+
+
+def wait_heard(client, predicate, seconds: float = 10) -> list[dict]:
+    collected: list[dict] = []
+
+    def check() -> bool:
+        collected.extend(e["args"][0] | {"_name": e["name"]} for e in client.get_received(NS))
+        return any(predicate(e) for e in collected)
+
+    wait_until(check, seconds)
+    return collected
+
+
+def test_only_a_valid_session_token_may_listen(tab):
+    assert not socket(tab, None).is_connected(NS)
+    assert not socket(tab, None, token="not-a-token").is_connected(NS)
+    ana = socket(tab, "ana")
+    assert ana.is_connected(NS)
+    assert heard(ana, "ready")[0]["latest"] >= 0
+
+
+def test_agents_hear_their_queues_and_not_others(tab):
+    ana, dana = socket(tab, "ana"), socket(tab, "dana")
+    heard(ana), heard(dana)
+    contact_id = tab.customer(channel="chat", text="anyone?")  # lands in Support (Ana's queue)
+    events = wait_heard(
+        ana, lambda e: e.get("id") == contact_id and e["_name"] == "interaction.changed"
+    )
+    first = next(e for e in events if e.get("id") == contact_id)
+    assert (
+        first["status"] == "new"
+        and first["channel_kind"] == "chat"
+        and isinstance(first["seq"], int)
+    )
+    time.sleep(0.5)
+    assert all(e.get("id") != contact_id for e in heard(dana))
+
+
+def test_a_claim_by_someone_else_and_new_messages_are_heard(tab):
+    contact_id = tab.customer(channel="chat", text="hello")
+    tab.projected(contact_id, status="new")
+    ana = socket(tab, "ana")
+    heard(ana)
+    tab.api.post(f"/api/v1/interactions/{contact_id}/open", headers=tab.login("ben"))
+    wait_heard(
+        ana, lambda e: e.get("id") == contact_id and (e.get("assignee") or {}).get("id") == BEN
+    )
+    tab.customer(contact_id=contact_id, text="more")
+    wait_heard(ana, lambda e: e.get("id") == contact_id and e["_name"] == "message.added")
+
+
+def test_sequence_numbers_and_catching_up_after_a_reconnect(tab):
+    ana = socket(tab, "ana")
+    last = heard(ana, "ready")[0]["latest"]
+    ana.disconnect(NS)
+    missed = [tab.customer(channel="chat", text=f"while away {i}") for i in range(3)]
+    for contact_id in missed:
+        tab.projected(contact_id, status="new")
+    again = socket(tab, "ana", since=last)
+    events = [e for e in heard(again) if "seq" in e]
+    assert {e["id"] for e in events} >= set(missed)
+    seqs = [e["seq"] for e in events]
+    assert seqs == sorted(seqs) and all(s > last for s in seqs)
+    stale = socket(tab, "ana", since=-5)
+    assert heard(stale, "resync")[0]["reason"] == "too_far_behind"
+
+
+def test_revoked_sessions_are_disconnected_and_renewed_tokens_keep_the_connection(tab):
+    headers = tab.login("chloe")
+    chloe = socket(tab, "chloe")
+    _, namespace = tab.app.extensions["digital_tab.relay"]
+    assert namespace.check_sessions() == 0
+    assert chloe.is_connected(NS)
+    renewed = chloe.emit(
+        "renew", {"token": headers["Authorization"].split(" ", 1)[1]}, namespace=NS, callback=True
+    )
+    assert renewed["ok"]
+    assert not chloe.emit("renew", {"token": "forged"}, namespace=NS, callback=True)["ok"]
+    tab.api.delete("/api/v1/session", headers=headers)
+    assert namespace.check_sessions() >= 1
+    assert not chloe.is_connected(NS)
