@@ -1,0 +1,115 @@
+"""The relay on the real server: the Procfile's gunicorn gevent worker, the python-socketio client
+over WebSocket, the CXone sandbox feeding events."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+import requests
+import socketio
+
+from server.canvas.signed_request import sign
+from server.launcher.demo import demo_agent
+from tests.conftest import ROOT, CxoneSandbox, cxone_variables, envelope, wait_for_http, wait_until
+from tests.test_server_process import SECRETS, gunicorn, server_env
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def live_server(tmp_path):  # type: ignore[no-untyped-def]
+    (tmp_path / "cxone").mkdir()
+    sandbox = CxoneSandbox(tmp_path / "cxone", heartbeat=0.5)
+    env = server_env(
+        tmp_path,
+        CANVAS_CONSUMER_SECRET="live-secret",
+        LOG_LEVEL="INFO",
+        **SECRETS,
+        **cxone_variables(sandbox.url),
+    )
+    for command in (
+        ["migrate"],
+        [
+            "link-agent",
+            "--org",
+            demo_agent("ana").org_id,
+            "--user",
+            demo_agent("ana").user_id,
+            "--cxone-user",
+            "101",
+        ],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "server", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    process = gunicorn(env, tmp_path / "server.log")
+    base = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        wait_for_http(base + "/healthz", process)
+        yield base, sandbox
+    finally:
+        process.terminate()
+        process.wait(20)
+        sandbox.stop()
+
+
+def token_for(base: str, key: str) -> str:
+    who = demo_agent(key)
+    page = requests.post(
+        base + "/canvas",
+        data={
+            "signed_request": sign(
+                envelope(user_id=who.user_id, org_id=who.org_id, full_name=who.full_name),
+                "live-secret",
+            )
+        },
+        timeout=10,
+    )
+    assert page.status_code == 200, page.text
+    return page.text.split('"token": "', 1)[1].split('"', 1)[0]
+
+
+def test_refused_without_a_token_and_live_events_with_one(live_server):
+    base, sandbox = live_server
+    refused = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        refused.connect(
+            base,
+            namespaces=["/agents"],
+            transports=["websocket"],
+            auth={"token": "forged"},
+            wait_timeout=5,
+        )
+    client = socketio.Client(reconnection=False)
+    received, lock = [], threading.Lock()
+
+    @client.on("interaction.changed", namespace="/agents")
+    def changed(data):  # type: ignore[no-untyped-def]
+        with lock:
+            received.append(data)
+
+    client.connect(
+        base,
+        namespaces=["/agents"],
+        transports=["websocket"],
+        auth={"token": token_for(base, "ana")},
+        wait_timeout=10,
+    )
+    try:
+        assert client.connected
+        contact_id = sandbox.customer_writes(channel="chat", text="live over the real server")[
+            "contact"
+        ]["id"]
+        wait_until(lambda: any(e["id"] == contact_id for e in received), 15)
+        with lock:
+            event = next(e for e in received if e["id"] == contact_id)
+        assert event["status"] == "new" and event["seq"] > 0
+    finally:
+        client.disconnect()
