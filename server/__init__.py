@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,8 +15,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from server import db as database
 from server.canvas.sessions import SessionService
 from server.cxone.client import CxoneClient
-from server.cxone.event_hub import EventHubConsumer
+from server.cxone.event_hub import EventHubConsumer, EventHubFollower
 from server.digital.agents import Directory
+from server.digital.leadership import Leadership
 from server.digital.projection import Projection
 from server.digital.workflow import DigitalTab
 from server.encryption import TokenCipher
@@ -24,7 +26,7 @@ from server.logs import configure_logging, init_request_logging
 from server.realtime.namespace import AgentNamespace
 from server.realtime.relay import Relay
 from server.services import Services
-from server.settings import load_settings
+from server.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,30 @@ def _with_digital_tab(services: Services, client: CxoneClient) -> Services:
     tab = DigitalTab(services.db, client, directory, projection)
     events = None
     if services.settings.cxone_events:
-        events = EventHubConsumer(client, projection.apply_event, projection.reconcile)
-        events.start()
+        events = _follow_event_hub(services.settings, client, projection)
     return dataclasses.replace(services, cxone=client, digital=tab, events=events)
+
+
+def _follow_event_hub(
+    settings: Settings, client: CxoneClient, projection: Projection
+) -> EventHubFollower:
+    """Alone, this process follows the Event Hub; with Redis, only the elected process does."""
+    follower = EventHubFollower(
+        lambda: EventHubConsumer(client, projection.apply_event, projection.reconcile)
+    )
+    if settings.redis_url is None:
+        follower.start()
+        return follower
+    # Processes sharing one database share one leader.
+    key = (
+        "digital-tab:event-hub-leader:"
+        + hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
+    )
+    follower.leadership = Leadership(
+        settings.redis_url, key, follower.start, follower.stop_consumer
+    )
+    follower.leadership.run_in_background()
+    return follower
 
 
 def _with_realtime(app: Flask, services: Services) -> None:
@@ -52,6 +75,9 @@ def _with_realtime(app: Flask, services: Services) -> None:
         app,
         async_mode="gevent",
         message_queue=services.settings.redis_url,
+        # Deployments sharing one Redis must not hear each other.
+        channel="digital-tab:"
+        + hashlib.sha256(services.settings.database_url.encode()).hexdigest()[:16],
         cors_allowed_origins=None,  # same origin only: the bridge page is served from here
     )
     app.extensions["digital_tab.socketio"] = socketio

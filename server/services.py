@@ -8,7 +8,7 @@ from flask import current_app
 
 from server.canvas.sessions import SessionService
 from server.cxone.client import CxoneClient
-from server.cxone.event_hub import EventHubConsumer
+from server.cxone.event_hub import EventHubFollower
 from server.db import Database
 from server.digital.workflow import DigitalTab
 from server.errors import ApiError
@@ -22,7 +22,7 @@ class Services:
     sessions: SessionService
     cxone: CxoneClient | None
     digital: DigitalTab | None = None
-    events: EventHubConsumer | None = None
+    events: EventHubFollower | None = None
 
 
 def services() -> Services:

@@ -192,3 +192,32 @@ def _json(text: str | bytes | None) -> dict:
     except (TypeError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+class EventHubFollower:
+    """Starts and stops consumers on demand (a stopped consumer is not restarted: a new one is)."""
+
+    def __init__(self, make: Callable[[], EventHubConsumer]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self.consumer: EventHubConsumer | None = None
+        self.leadership: object | None = None  # set when several processes elect one follower
+
+    def start(self) -> None:
+        with self._lock:
+            if self.consumer is None:
+                self.consumer = self._make()
+                self.consumer.start()
+
+    def stop_consumer(self) -> None:
+        with self._lock:
+            consumer, self.consumer = self.consumer, None
+        if consumer is not None:
+            consumer.stop()
+
+    def stop(self) -> None:
+        """Shut down: step down from leadership (if any) and stop consuming."""
+        leadership, self.leadership = self.leadership, None
+        if leadership is not None:
+            leadership.stop()  # type: ignore[attr-defined]
+        self.stop_consumer()

@@ -60,13 +60,14 @@ def live_server(tmp_path):  # type: ignore[no-untyped-def]
         sandbox.stop()
 
 
-def token_for(base: str, key: str) -> str:
+def token_for(base: str, key: str, window: str = "") -> str:
+    """A fresh signed request each time (`window` varies it: each may be used only once)."""
     who = demo_agent(key)
     page = requests.post(
         base + "/canvas",
         data={
             "signed_request": sign(
-                envelope(user_id=who.user_id, org_id=who.org_id, full_name=who.full_name),
+                envelope(user_id=who.user_id, org_id=who.org_id, full_name=who.full_name + window),
                 "live-secret",
             )
         },

@@ -1,0 +1,121 @@
+"""Two server processes, one database, the real Redis at 127.0.0.1:6379: one process follows
+CXone; agents connected to either process hear each change once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import redis
+import socketio
+
+from server.launcher.demo import demo_agent
+from tests.conftest import (
+    IN_CI,
+    ROOT,
+    CxoneSandbox,
+    cxone_variables,
+    free_port,
+    wait_for_http,
+    wait_until,
+)
+from tests.realtime.test_real_server import token_for
+from tests.test_server_process import SECRETS, gunicorn, server_env
+
+pytestmark = pytest.mark.slow
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def two_processes(tmp_path):  # type: ignore[no-untyped-def]
+    try:
+        redis.Redis.from_url(REDIS, socket_timeout=2).ping()
+    except redis.RedisError:
+        if IN_CI:
+            pytest.fail("Redis at 127.0.0.1:6379 is required under CI=true")
+        pytest.skip("Redis not running")
+    (tmp_path / "cxone").mkdir()
+    sandbox = CxoneSandbox(tmp_path / "cxone", heartbeat=0.5)
+    env = server_env(
+        tmp_path,
+        CANVAS_CONSUMER_SECRET="live-secret",
+        REDIS_URL=REDIS,
+        **SECRETS,
+        **cxone_variables(sandbox.url),
+    )
+    ana = demo_agent("ana")
+    for command in (
+        ["migrate"],
+        ["link-agent", "--org", ana.org_id, "--user", ana.user_id, "--cxone-user", "101"],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "server", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    processes, bases = [], []
+    for name in ("a", "b"):
+        port_env = dict(env, PORT=str(free_port()))
+        processes.append(gunicorn(port_env, tmp_path / f"{name}.log"))
+        bases.append(f"http://127.0.0.1:{port_env['PORT']}")
+    try:
+        for base, process in zip(bases, processes, strict=True):
+            wait_for_http(base + "/healthz", process)
+        yield bases, sandbox, tmp_path
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(20)
+        sandbox.stop()
+
+
+def listen(base: str, token: str, received: list, lock: threading.Lock) -> socketio.Client:
+    client = socketio.Client(reconnection=False)
+
+    @client.on("interaction.changed", namespace="/agents")
+    def changed(data):  # type: ignore[no-untyped-def]
+        with lock:
+            received.append(data)
+
+    client.connect(
+        base,
+        namespaces=["/agents"],
+        transports=["websocket"],
+        auth={"token": token},
+        wait_timeout=10,
+    )
+    return client
+
+
+def test_an_event_taken_by_one_process_reaches_agents_on_both(two_processes):
+    (base_a, base_b), sandbox, folder = two_processes
+    heard = {"a": [], "b": []}
+    lock = threading.Lock()
+    clients = [
+        listen(base_a, token_for(base_a, "ana"), heard["a"], lock),
+        listen(base_b, token_for(base_b, "ana", " (second window)"), heard["b"], lock),
+    ]
+    try:
+        contact_id = sandbox.customer_writes(channel="chat", text="two processes")["contact"]["id"]
+
+        def both_heard() -> bool:
+            with lock:
+                return all(any(e["id"] == contact_id for e in events) for events in heard.values())
+
+        wait_until(both_heard, 20)
+        time.sleep(1.0)  # any duplicate would have arrived by now
+        with lock:
+            for events in heard.values():
+                mine = [e for e in events if e["id"] == contact_id]
+                assert len({e["seq"] for e in mine}) == len(mine) == 1, mine
+        logs = [(folder / f"{name}.log").read_text() for name in ("a", "b")]
+        assert sum("now follows the CXone Event Hub" in log for log in logs) == 1
+    finally:
+        for client in clients:
+            client.disconnect()
