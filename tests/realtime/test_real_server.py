@@ -77,6 +77,25 @@ def token_for(base: str, key: str, window: str = "") -> str:
     return page.text.split('"token": "', 1)[1].split('"', 1)[0]
 
 
+def listen(base: str, token: str, received: list, lock: threading.Lock) -> socketio.Client:
+    """A python-socketio client over WebSocket collecting `interaction.changed` events."""
+    client = socketio.Client(reconnection=False)
+
+    @client.on("interaction.changed", namespace="/agents")
+    def changed(data):  # type: ignore[no-untyped-def]
+        with lock:
+            received.append(data)
+
+    client.connect(
+        base,
+        namespaces=["/agents"],
+        transports=["websocket"],
+        auth={"token": token},
+        wait_timeout=10,
+    )
+    return client
+
+
 def test_refused_without_a_token_and_live_events_with_one(live_server):
     base, sandbox = live_server
     refused = socketio.Client(reconnection=False)
@@ -88,21 +107,8 @@ def test_refused_without_a_token_and_live_events_with_one(live_server):
             auth={"token": "forged"},
             wait_timeout=5,
         )
-    client = socketio.Client(reconnection=False)
     received, lock = [], threading.Lock()
-
-    @client.on("interaction.changed", namespace="/agents")
-    def changed(data):  # type: ignore[no-untyped-def]
-        with lock:
-            received.append(data)
-
-    client.connect(
-        base,
-        namespaces=["/agents"],
-        transports=["websocket"],
-        auth={"token": token_for(base, "ana")},
-        wait_timeout=10,
-    )
+    client = listen(base, token_for(base, "ana"), received, lock)
     try:
         assert client.connected
         contact_id = sandbox.customer_writes(channel="chat", text="live over the real server")[

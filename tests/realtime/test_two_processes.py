@@ -10,7 +10,6 @@ import time
 
 import pytest
 import redis
-import socketio
 
 from server.launcher.demo import demo_agent
 from tests.conftest import (
@@ -22,7 +21,7 @@ from tests.conftest import (
     wait_for_http,
     wait_until,
 )
-from tests.realtime.test_real_server import token_for
+from tests.realtime.test_real_server import listen, token_for
 from tests.test_server_process import SECRETS, gunicorn, server_env
 
 pytestmark = pytest.mark.slow
@@ -73,24 +72,6 @@ def two_processes(tmp_path):  # type: ignore[no-untyped-def]
         for process in processes:
             process.wait(20)
         sandbox.stop()
-
-
-def listen(base: str, token: str, received: list, lock: threading.Lock) -> socketio.Client:
-    client = socketio.Client(reconnection=False)
-
-    @client.on("interaction.changed", namespace="/agents")
-    def changed(data):  # type: ignore[no-untyped-def]
-        with lock:
-            received.append(data)
-
-    client.connect(
-        base,
-        namespaces=["/agents"],
-        transports=["websocket"],
-        auth={"token": token},
-        wait_timeout=10,
-    )
-    return client
 
 
 def test_an_event_taken_by_one_process_reaches_agents_on_both(two_processes):
