@@ -37,7 +37,7 @@ from server.cxone.client import CxoneClient  # noqa: E402
 from server.cxone.config import CxoneConfig  # noqa: E402
 from server.digital.models import ACTIVE_STATUSES, CHANNEL_ORDER  # noqa: E402
 from server.launcher.demo import DEMO_AGENTS  # noqa: E402
-from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS  # noqa: E402
+from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS, sandbox_environment  # noqa: E402
 
 SECRET = "bench-consumer-secret"  # noqa: S105 (signs requests only for this local run)
 ANA = DEMO_AGENTS[0]
@@ -116,12 +116,7 @@ def main() -> None:
             "CANVAS_VERIFY_OAUTH_TOKEN": "false",
             "LOG_LEVEL": "WARNING",
             "PORT": str(backend_port),
-            "CXONE_ACCESS_KEY_ID": SANDBOX_CREDENTIALS["access_key_id"],
-            "CXONE_ACCESS_KEY_SECRET": SANDBOX_CREDENTIALS["access_key_secret"],
-            "CXONE_CLIENT_ID": SANDBOX_CREDENTIALS["client_id"],
-            "CXONE_CLIENT_SECRET": SANDBOX_CREDENTIALS["client_secret"],
-            "CXONE_AUTH_URL": sandbox_url,
-            "CXONE_DISCOVERY_URL": sandbox_url,
+            **sandbox_environment(sandbox_url),
         }
         subprocess.run(
             [

@@ -151,16 +151,9 @@ UNREACHABLE_CXONE = "http://127.0.0.1:9"  # discard port: refused at once
 
 def cxone_variables(url: str) -> dict[str, str]:
     """The CXONE_* variables for the sandbox (or a URL where no CXone answers)."""
-    from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS
+    from server.sandbox.cxone.seed import sandbox_environment
 
-    return {
-        "CXONE_ACCESS_KEY_ID": SANDBOX_CREDENTIALS["access_key_id"],
-        "CXONE_ACCESS_KEY_SECRET": SANDBOX_CREDENTIALS["access_key_secret"],
-        "CXONE_CLIENT_ID": SANDBOX_CREDENTIALS["client_id"],
-        "CXONE_CLIENT_SECRET": SANDBOX_CREDENTIALS["client_secret"],
-        "CXONE_AUTH_URL": url,
-        "CXONE_DISCOVERY_URL": url,
-    }
+    return sandbox_environment(url)
 
 
 def production_config(database_url: str, **extra: object) -> dict[str, object]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 
 from server.launcher.demo import DEMO_AGENTS
-from server.sandbox.cxone.seed import AGENTS, SANDBOX_CREDENTIALS
+from server.sandbox.cxone.seed import AGENTS, sandbox_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,14 +31,7 @@ def main() -> int:
     use_sandbox = not env.get("CXONE_ACCESS_KEY_ID")
     if use_sandbox:
         sandbox_url = f"http://127.0.0.1:{cxone_port}"
-        env.update(
-            CXONE_ACCESS_KEY_ID=SANDBOX_CREDENTIALS["access_key_id"],
-            CXONE_ACCESS_KEY_SECRET=SANDBOX_CREDENTIALS["access_key_secret"],
-            CXONE_CLIENT_ID=SANDBOX_CREDENTIALS["client_id"],
-            CXONE_CLIENT_SECRET=SANDBOX_CREDENTIALS["client_secret"],
-            CXONE_AUTH_URL=sandbox_url,
-            CXONE_DISCOVERY_URL=sandbox_url,
-        )
+        env.update(sandbox_environment(sandbox_url))
     env.setdefault("DIGITAL_TAB_ENV", "local")
     env.setdefault("LOCAL_SALESFORCE_URL", f"http://127.0.0.1:{salesforce_port}")
     env.update(HOST=env.get("HOST", "127.0.0.1"), PORT=port)

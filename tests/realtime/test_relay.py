@@ -83,8 +83,9 @@ def test_sequence_numbers_and_catching_up_after_a_reconnect(tab):
     events = [e for e in heard(again) if "seq" in e]
     assert {e["id"] for e in events} >= set(missed)
     seqs = [e["seq"] for e in events]
-    assert all(s > last for s in seqs) and len(seqs) == len(set(seqs))
-    # Live events may interleave with the catch-up; per interaction the newest seq is its state.
+    assert all(s > last for s in seqs)
+    # Rooms are joined before the catch-up is read (so nothing falls between the two): a live
+    # event may interleave with it or repeat one of it; per interaction the newest seq is its state.
     newest = {}
     for event in sorted(events, key=lambda e: e["seq"]):
         newest[event["id"]] = event

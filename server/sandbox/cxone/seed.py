@@ -20,6 +20,19 @@ SANDBOX_CREDENTIALS = {
     "client_secret": "sandbox-client-secret",
 }
 
+
+def sandbox_environment(url: str) -> dict[str, str]:
+    """The CXONE_* variables that point a backend at a sandbox listening at `url`."""
+    return {
+        "CXONE_ACCESS_KEY_ID": SANDBOX_CREDENTIALS["access_key_id"],
+        "CXONE_ACCESS_KEY_SECRET": SANDBOX_CREDENTIALS["access_key_secret"],
+        "CXONE_CLIENT_ID": SANDBOX_CREDENTIALS["client_id"],
+        "CXONE_CLIENT_SECRET": SANDBOX_CREDENTIALS["client_secret"],
+        "CXONE_AUTH_URL": url,
+        "CXONE_DISCOVERY_URL": url,
+    }
+
+
 QUEUES = {
     "support": ("8a5c0f6e-0001-4000-8000-000000000001", "Support — Chat & Social", "digital"),
     "billing": ("8a5c0f6e-0002-4000-8000-000000000002", "Billing", "digital"),
