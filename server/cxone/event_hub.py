@@ -111,6 +111,11 @@ class EventHubConsumer:
             ) as exc:
                 failures += 1
                 log.warning("Event Hub connection lost: %s", type(exc).__name__)
+            except Exception:
+                # Anything else (a protocol error while the socket closes, a bug in a sink) must
+                # not end the thread: without it no event would ever arrive again.
+                failures += 1
+                log.exception("Event Hub session failed; reconnecting")
             finally:
                 self.connected.clear()
             self._wait(self._backoff(failures))

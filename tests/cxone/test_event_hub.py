@@ -158,3 +158,32 @@ def test_periodic_reconciliation(fresh_cxone_sandbox):
         assert consumer.stats.connects == 1
     finally:
         consumer.stop()
+
+
+def test_an_unexpected_error_does_not_end_the_consumer(fresh_cxone_sandbox):
+    """Seen in a run: a pong sent while the socket was closing raised a protocol error."""
+    sandbox = fresh_cxone_sandbox(heartbeat=0.3)
+    client = CxoneClient(cxone_config(sandbox.url))
+    mirror = Mirror()
+    consumer = EventHubConsumer(
+        client,
+        mirror.on_event,
+        mirror.on_reconcile,
+        backoff_base_seconds=0.1,
+        backoff_cap_seconds=0.2,
+    )
+    real_session, calls = consumer._session, []
+
+    def flaky_session() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Event TextMessage cannot be sent in state LOCAL_CLOSING")
+        real_session()
+
+    consumer._session = flaky_session
+    consumer.start()
+    try:
+        wait_until(lambda: consumer.connected.is_set(), 10)
+        assert len(calls) == 2 and consumer.stats.connects == 1
+    finally:
+        consumer.stop()
