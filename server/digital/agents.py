@@ -129,12 +129,13 @@ class Directory:
             self._links[key] = (time.monotonic(), link)
         return link
 
-    def agents_by_cxone_user(self) -> dict[int, tuple[str, str]]:
+    def agent_of_cxone_user(self, cxone_user_id: int) -> tuple[str, str] | None:
+        """(org id, user id) of the Salesforce user working as this CXone user, if linked."""
         with self._db.transaction() as db:
-            return {
-                link.cxone_user_id: (link.org_id, link.user_id)
-                for link in db.scalars(select(AgentLink))
-            }
+            link = db.scalars(
+                select(AgentLink).where(AgentLink.cxone_user_id == cxone_user_id)
+            ).first()
+            return (link.org_id, link.user_id) if link else None
 
     def link(
         self, org_id: str, user_id: str, cxone_user_id: int, can_transfer: bool = True

@@ -85,7 +85,7 @@ class Relay:
     def _rooms(self, queue_id: str | None, assignee_id: int | None) -> list[str]:
         rooms = [queue_room(queue_id)] if queue_id else []
         if assignee_id is not None:
-            agent = self._directory.agents_by_cxone_user().get(assignee_id)
+            agent = self._directory.agent_of_cxone_user(assignee_id)
             if agent is not None:
                 rooms.append(agent_room(*agent))
         return rooms

@@ -122,8 +122,8 @@ def test_an_agents_day(tab):
         headers=ana,
     )
     assert sms.status_code == 201
-    # And the switch list shows what she still holds.
-    assert all(
-        i["assignee"]["id"] == 101
-        for i in tab.api.get("/api/v1/my-interactions", headers=ana).json["items"]
-    )
+    # She takes Inês's new question; the switch list shows what she holds, and only that.
+    tab.api.post(f"/api/v1/interactions/{later}/open", headers=ana)
+    held = tab.api.get("/api/v1/my-interactions", headers=ana).json["items"]
+    assert later in [i["id"] for i in held]
+    assert all(i["assignee"]["id"] == 101 for i in held)
