@@ -137,9 +137,14 @@ def migrated_database(
 def database_url(migrated_database: str) -> Iterator[str]:
     yield migrated_database
     engine = create_engine(migrated_database)
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(text(f"DELETE FROM {table.name}"))
+        if engine.dialect.name == "postgresql":
+            # As a fresh database: sequences (the relay's event numbers) start again too.
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
 
 

@@ -106,7 +106,12 @@ class Projection:
             except Exception:
                 log.warning("could not refetch contact %s during reconciliation", contact_id)
         for contact_id in stale_messages:
-            self.refresh_messages(contact_id)
+            self.refresh_messages(contact_id, announce=False)  # announced once, below
+        if not self.ready.is_set():
+            # The first load is not news: clients fetch the inbox itself. Announcing thousands of
+            # rows here would tie up the worker (and every agent's socket) for nothing.
+            with self._write_lock:
+                self._changed.clear()
         self.ready.set()
         self._announce()
 
@@ -116,7 +121,9 @@ class Projection:
         self._write(lambda db: self._upsert(db, contact, ALL_PARTS))
         self._announce()
 
-    def refresh_messages(self, contact_id: str, messages: Iterable[Message] | None = None) -> None:
+    def refresh_messages(
+        self, contact_id: str, messages: Iterable[Message] | None = None, *, announce: bool = True
+    ) -> None:
         try:
             found = list(messages) if messages is not None else self._fetch_messages(contact_id)
         except Exception:
@@ -129,7 +136,8 @@ class Projection:
                     self._record_message(db, contact_id, message)
 
         self._write(apply)
-        self._announce()
+        if announce:
+            self._announce()
 
     def _write(self, change: Callable[[Session], None]) -> None:
         """One writer at a time in this process (the Event Hub thread and requests write the
