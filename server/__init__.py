@@ -89,6 +89,9 @@ def _with_realtime(app: Flask, services: Services) -> None:
     socketio.on_namespace(namespace)
     app.extensions["digital_tab.relay"] = (relay, namespace)
     socketio.start_background_task(namespace.watch_sessions, 30)
+    socketio.start_background_task(
+        namespace.watch_backlogs, 1.0, services.settings.realtime_max_backlog
+    )
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

@@ -51,6 +51,8 @@ class Settings:
     canvas_max_body_bytes: int = 64 * 1024
     session_token_ttl_seconds: int = 900
     session_lifetime_seconds: int = 8 * 3600
+    # A socket this many packets behind (a stalled client) is dropped; it reconnects with `since`.
+    realtime_max_backlog: int = 500
     frame_ancestors_extra: tuple[str, ...] = ()
     redis_url: str | None = None
     # None only in local mode when no CXone is configured (the run command always sets one).
@@ -106,6 +108,7 @@ def load_settings(
         canvas_max_body_bytes=_int(source, "CANVAS_MAX_BODY_BYTES", 64 * 1024, minimum=4096),
         session_token_ttl_seconds=_int(source, "SESSION_TOKEN_TTL_SECONDS", 900, minimum=30),
         session_lifetime_seconds=_int(source, "SESSION_LIFETIME_SECONDS", 8 * 3600, minimum=60),
+        realtime_max_backlog=_int(source, "REALTIME_MAX_BACKLOG", 500, minimum=10),
         frame_ancestors_extra=_frame_ancestors(source.get("FRAME_ANCESTORS_EXTRA")),
         redis_url=str(source["REDIS_URL"]) if source.get("REDIS_URL") else None,
         log_level=str(source.get("LOG_LEVEL") or "INFO").upper(),

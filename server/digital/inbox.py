@@ -65,7 +65,7 @@ def list_inbox(
     tag_titles: dict[int, Any],
 ) -> InboxPage:
     keys = SORTS[sort]
-    read = _reads(profile)
+    read = _reads(profile.org_id, profile.user_id)
     # Plain rows, not ORM objects: the page is read-only and this is the hottest query.
     query = (
         select(*Interaction.__table__.c, read.c.read_at)
@@ -100,7 +100,7 @@ def my_interactions(
     db: Database, profile: AgentProfile, tag_titles: dict[int, Any]
 ) -> list[dict[str, Any]]:
     """The agent's open interactions (assigned to them), each with its unread count."""
-    read = _reads(profile)
+    read = _reads(profile.org_id, profile.user_id)
     unread = (
         select(func.count())
         .select_from(InteractionMessage)
@@ -122,6 +122,26 @@ def my_interactions(
         rows = session.execute(query).all()
         tag_map = tags_of(session, [row[0].contact_id for row in rows])
     return [item(row[0], row[1], tag_map, tag_titles) | {"unread": int(row[2])} for row in rows]
+
+
+def unread_counts(
+    session: Session, org_id: str, user_id: str, cxone_user_id: int
+) -> dict[str, int]:
+    """Unread inbound messages per open interaction assigned to this agent (none: not listed)."""
+    read = _reads(org_id, user_id)
+    query = (
+        select(Interaction.contact_id, func.count())
+        .join(InteractionMessage, InteractionMessage.contact_id == Interaction.contact_id)
+        .outerjoin(read, read.c.contact_id == Interaction.contact_id)
+        .where(
+            Interaction.active,
+            Interaction.assignee_id == cxone_user_id,
+            InteractionMessage.inbound,
+            or_(read.c.read_at.is_(None), InteractionMessage.created_at > read.c.read_at),
+        )
+        .group_by(Interaction.contact_id)
+    )
+    return {contact_id: int(count) for contact_id, count in session.execute(query)}
 
 
 def item(
@@ -151,10 +171,10 @@ def item(
     }
 
 
-def _reads(profile: AgentProfile):  # type: ignore[no-untyped-def]
+def _reads(org_id: str, user_id: str):  # type: ignore[no-untyped-def]
     return (
         select(AgentRead.contact_id, AgentRead.read_at)
-        .where(AgentRead.org_id == profile.org_id, AgentRead.user_id == profile.user_id)
+        .where(AgentRead.org_id == org_id, AgentRead.user_id == user_id)
         .subquery()
     )
 

@@ -85,6 +85,33 @@ class AgentNamespace(Namespace):
                 dropped += 1
         return dropped
 
+    def drop_backlogged(self, limit: int) -> int:
+        """Drop sockets more than `limit` packets behind; returns how many.
+
+        Emits only queue packets per socket (a stalled client never holds up the others), but a
+        client that stopped reading would make its queue grow until the ping timeout (~45 s).
+        Dropped clients reconnect with `since` and catch up, or are told to resync.
+        """
+        eio = self.socketio.server.eio
+        dropped = 0
+        for eio_sid, socket in list(eio.sockets.items()):
+            if socket.closed or socket.queue.qsize() <= limit:
+                continue
+            log.warning("dropping a Socket.IO client %d packets behind", socket.queue.qsize())
+            # abort: no CLOSE packet behind the backlog; wait=False: its writer may be stuck.
+            socket.close(wait=False, abort=True, reason=eio.reason.SERVER_DISCONNECT)
+            eio.sockets.pop(eio_sid, None)
+            dropped += 1
+        return dropped
+
+    def watch_backlogs(self, every_seconds: float, limit: int) -> None:
+        while True:
+            self.socketio.sleep(every_seconds)
+            try:
+                self.drop_backlogged(limit)
+            except Exception:
+                log.exception("backlog check failed")
+
     def watch_sessions(self, every_seconds: float) -> None:
         """A background task: sessions are checked again while their sockets stay open."""
         while True:

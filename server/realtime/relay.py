@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, or_, select
 
 from server.db import Database, utcnow
 from server.digital.agents import AgentProfile, Directory
+from server.digital.inbox import unread_counts
 from server.digital.models import Interaction, RelayEvent
 from server.realtime.rooms import agent_room, queue_room
 
@@ -50,9 +51,37 @@ class Relay:
             db.add(event)
             db.flush()
             payload["seq"] = event.seq
-            rooms = self._rooms(row.routing_queue_id, row.assignee_id)
-        for room in rooms:
-            self._socketio.emit(payload["type"], payload, to=room, namespace=NAMESPACE)
+            queue_id, assignee_id = row.routing_queue_id, row.assignee_id
+        rooms = [queue_room(queue_id)] if queue_id else []
+        assignee = (
+            self._directory.agent_of_cxone_user(assignee_id) if assignee_id is not None else None
+        )
+        if assignee is not None:
+            rooms.append(agent_room(*assignee))
+        if rooms:
+            # One emit to all the rooms: an agent in both (the usual case) hears it once.
+            self._socketio.emit(payload["type"], payload, to=rooms, namespace=NAMESPACE)
+        if assignee is not None and what == "message" and assignee_id is not None:
+            self._emit_unread(contact_id, assignee, assignee_id, payload["seq"])
+
+    def _emit_unread(
+        self, contact_id: str, agent: tuple[str, str], cxone_user_id: int, seq: int
+    ) -> None:
+        """The assignee's unread counts after a customer message (their switch list badge)."""
+        with self._db.transaction() as db:
+            counts = unread_counts(db, agent[0], agent[1], cxone_user_id)
+        self._socketio.emit(
+            "unread.changed",
+            {
+                "type": "unread.changed",
+                "seq": seq,
+                "id": contact_id,
+                "unread": counts.get(contact_id, 0),
+                "unread_total": sum(counts.values()),
+            },
+            to=agent_room(*agent),
+            namespace=NAMESPACE,
+        )
 
     def missed(self, profile: AgentProfile, since: int) -> list[dict[str, Any]] | None:
         """What this agent may see after `since`, oldest first; None when it is no longer kept."""
@@ -81,14 +110,6 @@ class Relay:
     def latest(self) -> int:
         with self._db.transaction() as db:
             return db.scalar(select(func.max(RelayEvent.seq))) or 0
-
-    def _rooms(self, queue_id: str | None, assignee_id: int | None) -> list[str]:
-        rooms = [queue_room(queue_id)] if queue_id else []
-        if assignee_id is not None:
-            agent = self._directory.agent_of_cxone_user(assignee_id)
-            if agent is not None:
-                rooms.append(agent_room(*agent))
-        return rooms
 
 
 def _payload(row: Interaction, what: str) -> dict[str, Any]:

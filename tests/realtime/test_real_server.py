@@ -3,6 +3,7 @@ over WebSocket, the CXone sandbox feeding events."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ def live_server(tmp_path):  # type: ignore[no-untyped-def]
         tmp_path,
         CANVAS_CONSUMER_SECRET="live-secret",
         LOG_LEVEL="INFO",
+        REALTIME_MAX_BACKLOG="20",  # small, so that a stalled client is dropped quickly
         **SECRETS,
         **cxone_variables(sandbox.url),
     )
@@ -120,3 +122,31 @@ def test_refused_without_a_token_and_live_events_with_one(live_server):
         assert event["status"] == "new" and event["seq"] > 0
     finally:
         client.disconnect()
+
+
+def test_a_stalled_client_holds_up_nobody_and_is_dropped(live_server, tmp_path):
+    """Engine.IO long-polling by hand: the stalled client connects, then never polls again, so
+    everything sent to it piles up on the server."""
+    base, sandbox = live_server
+    polling = base + "/socket.io/?EIO=4&transport=polling"
+    stalled = requests.Session()
+    opened = stalled.get(polling, timeout=5).text
+    sid = json.loads(opened[1:])["sid"]
+    auth = json.dumps({"token": token_for(base, "ana", " (stalled)")})
+    assert stalled.post(f"{polling}&sid={sid}", data=f"40/agents,{auth}", timeout=5).ok
+    assert "ready" in stalled.get(f"{polling}&sid={sid}", timeout=5).text  # in, and then stalls
+    received, lock = [], threading.Lock()
+    healthy = listen(base, token_for(base, "ana"), received, lock)
+    try:
+        written = [
+            sandbox.customer_writes(channel="chat", text=f"queue up {n}")["contact"]["id"]
+            for n in range(30)
+        ]
+        wait_until(lambda: {e["id"] for e in received} >= set(written), 30)
+        log = tmp_path / "server.log"
+        wait_until(lambda: "dropping a Socket.IO client" in log.read_text(), 10)
+        # Its backlog is gone with it: the next poll is told the session is unknown.
+        assert stalled.get(f"{polling}&sid={sid}", timeout=5).status_code == 400
+        assert healthy.connected
+    finally:
+        healthy.disconnect()

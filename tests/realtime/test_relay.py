@@ -108,3 +108,32 @@ def test_revoked_sessions_are_disconnected_and_renewed_tokens_keep_the_connectio
     tab.api.delete("/api/v1/session", headers=headers)
     assert namespace.check_sessions() >= 1
     assert not chloe.is_connected(NS)
+
+
+def test_the_assignee_hears_each_event_once_and_its_unread_count(tab):
+    contact_id = tab.customer(channel="chat", text="first")
+    tab.projected(contact_id, status="new")
+    headers = tab.login("ana")
+    assert (
+        tab.api.post(f"/api/v1/interactions/{contact_id}/open", headers=headers).status_code == 200
+    )
+    assert tab.api.get(f"/api/v1/interactions/{contact_id}", headers=headers).status_code == 200
+    ana = socket(tab, "ana")  # in the Support queue's room and her own: both get this event
+    heard(ana)
+    tab.customer(contact_id=contact_id, text="are you there?")
+    events = wait_heard(ana, lambda e: e["_name"] == "unread.changed" and e["id"] == contact_id)
+    time.sleep(0.5)
+    events += [e["args"][0] | {"_name": e["name"]} for e in ana.get_received(NS)]
+    added = [e for e in events if e["_name"] == "message.added" and e["id"] == contact_id]
+    assert len(added) == 1  # not once per room
+    unread = next(e for e in events if e["_name"] == "unread.changed")
+    assert unread["seq"] == added[0]["seq"]
+    assert unread["unread"] == 1  # she read the thread before this message
+    switch = tab.api.get("/api/v1/my-interactions", headers=headers).get_json()
+    assert unread["unread_total"] == switch["unread_total"]
+    # Nobody else is told someone else's unread count.
+    ben = socket(tab, "ben")
+    heard(ben)
+    tab.customer(contact_id=contact_id, text="hello?")
+    wait_heard(ana, lambda e: e["_name"] == "unread.changed" and e["unread"] == 2)
+    assert not heard(ben, "unread.changed")
