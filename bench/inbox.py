@@ -16,12 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
-import socket
-import sqlite3
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,41 +24,23 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.common import (
+    backend_env,
+    free_port,
+    percentile,
+    procfile_gunicorn,
+    run_server_command,
+    sandbox_client,
+    sign_in,
+    start_sandbox,
+    stop,
+    wait_read_model,
+)
+from server.digital.models import ACTIVE_STATUSES, CHANNEL_ORDER
+from server.launcher.demo import DEMO_AGENTS
 
-from server.canvas.signed_request import sign  # noqa: E402
-from server.cxone.client import CxoneClient  # noqa: E402
-from server.cxone.config import CxoneConfig  # noqa: E402
-from server.digital.models import ACTIVE_STATUSES, CHANNEL_ORDER  # noqa: E402
-from server.launcher.demo import DEMO_AGENTS  # noqa: E402
-from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS, sandbox_environment  # noqa: E402
-
-SECRET = "bench-consumer-secret"  # noqa: S105 (signs requests only for this local run)
 ANA = DEMO_AGENTS[0]
 VARIANTS = [(sort, tag) for tag in (None, 1) for sort in ("received", "priority", "channel")]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_http(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * fraction) - 1)]
 
 
 def main() -> None:
@@ -76,131 +53,27 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     sandbox_port, backend_port = free_port(), free_port()
     sandbox_url, backend = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{backend_port}"
-    python = sys.executable
     processes = []
     try:
         print(
             f"seeding the sandbox with {args.interactions:,} interactions in {args.queues} queues…",
             flush=True,
         )
-        processes.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "server.sandbox.cxone",
-                    "serve",
-                    "--port",
-                    str(sandbox_port),
-                    "--db",
-                    str(folder / "cxone.db"),
-                    "--bulk",
-                    str(args.interactions),
-                    "--bulk-queues",
-                    str(args.queues),
-                ],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        bulk = ["--bulk", str(args.interactions), "--bulk-queues", str(args.queues)]
+        processes.append(start_sandbox(folder, sandbox_port, *bulk))
+        env = backend_env(folder, backend_port, sandbox_url)
+        run_server_command(
+            env, "link-agent", "--org", ANA.org_id, "--user", ANA.user_id, "--cxone-user", "101"
         )
-        wait_http(sandbox_url + "/dfo/3.0/tags", 600)
-        env = {
-            **os.environ,
-            "DIGITAL_TAB_ENV": "production",
-            "DATABASE_URL": f"sqlite:///{folder / 'backend.db'}",
-            "INSTANCE_PATH": str(folder),
-            "CANVAS_CONSUMER_SECRET": SECRET,
-            "SESSION_SIGNING_KEY": "bench-signing-key-0123456789abcdef0123456789",
-            "TOKEN_ENCRYPTION_KEY": "bench-encryption-key-0123456789abcdef012345",
-            "CANVAS_VERIFY_OAUTH_TOKEN": "false",
-            "LOG_LEVEL": "WARNING",
-            "PORT": str(backend_port),
-            **sandbox_environment(sandbox_url),
-        }
-        subprocess.run(
-            [
-                python,
-                "-m",
-                "server",
-                "link-agent",
-                "--org",
-                ANA.org_id,
-                "--user",
-                ANA.user_id,
-                "--cxone-user",
-                "101",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        web = re.search(r"^web: (.*)$", (ROOT / "Procfile").read_text(), re.M).group(1)
-        command = web.replace("$PORT", str(backend_port)).replace("0.0.0.0", "127.0.0.1").split()  # noqa: S104
-        command[0] = str(Path(python).parent / "gunicorn")
-        processes.append(
-            subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-        )
-        wait_http(backend + "/healthz", 60)
-        expected = _active_in_cxone(sandbox_url)
-        started = time.monotonic()
-        while _projected(folder / "backend.db") < expected and time.monotonic() - started < 600:
-            time.sleep(0.5)
-        print(
-            f"read model filled from CXone in {time.monotonic() - started:.1f} s "
-            f"({_projected(folder / 'backend.db'):,} interactions)",
-            flush=True,
-        )
-        headers = _sign_in(backend)
-        results = _measure_inbox(backend, headers, args)
+        processes.append(procfile_gunicorn(env))
+        filled = wait_read_model(sandbox_url, folder / "backend.db")
+        print(f"read model filled from CXone in {filled:.1f} s", flush=True)
+        token = sign_in(backend, ANA.user_id, ANA.full_name, ANA.email, ANA.org_id, ANA.org_name)
+        results = _measure_inbox(backend, {"Authorization": f"Bearer {token}"}, args)
         baseline = _measure_baseline(sandbox_url)
         _report(results, baseline, args)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(15)
-
-
-def _active_in_cxone(sandbox_url: str) -> int:
-    client = CxoneClient(
-        CxoneConfig(**SANDBOX_CREDENTIALS, auth_url=sandbox_url, discovery_url=sandbox_url)
-    )
-    return client.search_contacts(statuses=ACTIVE_STATUSES).hits
-
-
-def _projected(path: Path) -> int:
-    try:
-        with sqlite3.connect(path) as connection:
-            return connection.execute("SELECT COUNT(*) FROM interactions WHERE active").fetchone()[
-                0
-            ]
-    except sqlite3.Error:
-        return 0
-
-
-def _sign_in(backend: str) -> dict[str, str]:
-    envelope = {
-        "algorithm": "HMACSHA256",
-        "userId": ANA.user_id,
-        "client": {
-            "oauthToken": "00D!bench",
-            "instanceUrl": "https://acme.my.salesforce.com",
-            "targetOrigin": "https://acme.my.salesforce.com",
-        },
-        "context": {
-            "user": {"userId": ANA.user_id, "fullName": ANA.full_name, "email": ANA.email},
-            "organization": {"organizationId": ANA.org_id, "name": ANA.org_name},
-        },
-    }
-    page = requests.post(
-        backend + "/canvas", data={"signed_request": sign(envelope, SECRET)}, timeout=10
-    ).text
-    token = re.search(r'"token": "([^"]+)"', page).group(1)
-    return {"Authorization": f"Bearer {token}"}
+        stop(processes)
 
 
 def _params(sort: str, tag: int | None) -> dict[str, object]:
@@ -245,9 +118,7 @@ def _measure_inbox(backend: str, headers: dict[str, str], args: argparse.Namespa
 
 def _measure_baseline(sandbox_url: str) -> dict:
     """The first inbox page built from CXone: page through every matching contact, then sort."""
-    client = CxoneClient(
-        CxoneConfig(**SANDBOX_CREDENTIALS, auth_url=sandbox_url, discovery_url=sandbox_url)
-    )
+    client = sandbox_client(sandbox_url)
     queues = [q.id for q in client.routing_queues(assignable_by_user=101) if q.kind == "digital"]
     channel_kind = {c.id: c.kind for c in client.channels()}
     keys = {

@@ -3,11 +3,13 @@
 python -m server migrate                      # Heroku release phase
 python -m server check-config                 # say what is wrong with the configuration
 python -m server link-agent --org 00D… --user 005… --cxone-user 12345 [--no-transfer]
+python -m server link-agents links.csv   # org,user,cxone_user[,can_transfer] per line
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from pathlib import Path
 
@@ -28,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     link.add_argument("--user", required=True, help="Salesforce user id (15 or 18 characters)")
     link.add_argument("--cxone-user", required=True, type=int, help="the CXone user id (a number)")
     link.add_argument("--no-transfer", action="store_true", help="this agent may not transfer")
+    bulk = commands.add_parser("link-agents", help="link-agent for every row of a CSV file")
+    bulk.add_argument("csv", type=Path, help="org,user,cxone_user[,can_transfer] per line")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(instance_path=INSTANCE)
@@ -41,29 +45,56 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         print("database schema is up to date")
         return 0
+    if args.command == "link-agents":
+        rows = _read_links(args.csv)
+    else:
+        rows = [(args.org, args.user, args.cxone_user, not args.no_transfer)]
     try:
-        org_id, user_id = to_18(args.org), to_18(args.user)
+        links = [(to_18(org), to_18(user), cxone, transfer) for org, user, cxone, transfer in rows]
     except InvalidSalesforceId as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from server.digital.models import AgentLink
 
     db = Database(settings.database_url)
-    with db.transaction() as session:
-        for stale in session.query(AgentLink).filter(AgentLink.cxone_user_id == args.cxone_user):
-            session.delete(stale)
-        session.flush()
-        session.merge(
-            AgentLink(
-                org_id=org_id,
-                user_id=user_id,
-                cxone_user_id=args.cxone_user,
-                can_transfer=not args.no_transfer,
+    with db.transaction() as session:  # all or nothing
+        for org_id, user_id, cxone_user, can_transfer in links:
+            # One Salesforce user per CXone user: a new link replaces the old holder's.
+            for stale in session.query(AgentLink).filter(AgentLink.cxone_user_id == cxone_user):
+                session.delete(stale)
+            session.flush()
+            session.merge(
+                AgentLink(
+                    org_id=org_id,
+                    user_id=user_id,
+                    cxone_user_id=cxone_user,
+                    can_transfer=can_transfer,
+                )
             )
-        )
     db.dispose()
-    print(f"linked Salesforce user {user_id} ({org_id}) to CXone user {args.cxone_user}")
+    for org_id, user_id, cxone_user, _ in links[:20]:
+        print(f"linked Salesforce user {user_id} ({org_id}) to CXone user {cxone_user}")
+    if len(links) > 20:
+        print(f"… {len(links)} links in all")
     return 0
+
+
+def _read_links(path: Path) -> list[tuple[str, str, int, bool]]:
+    """org,user,cxone_user[,can_transfer] per line; a first line whose cxone_user is not a
+    number is a header.
+
+    Raises: SystemExit naming the line when a row is malformed (nothing is written then)."""
+    rows = []
+    with path.open(newline="") as source:
+        for number, row in enumerate(csv.reader(source), start=1):
+            cells = [cell.strip() for cell in row]
+            if not any(cells) or (number == 1 and len(cells) > 2 and not cells[2].isdigit()):
+                continue
+            if len(cells) < 3 or not cells[2].isdigit():
+                raise SystemExit(f"{path}:{number}: expected org,user,cxone_user[,can_transfer]")
+            transfer = len(cells) < 4 or cells[3].lower() not in ("false", "no", "0")
+            rows.append((cells[0], cells[1], int(cells[2]), transfer))
+    return rows
 
 
 if __name__ == "__main__":

@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--bulk-queues", type=int, default=20, help="benchmarks: spread over this many queues"
     )
+    serve.add_argument(
+        "--bench-agents",
+        type=int,
+        default=0,
+        help="benchmarks: this many more agents (user ids from 1001), spread over the bulk queues",
+    )
     customer = commands.add_parser("customer", help="play a customer writing in")
     customer.add_argument("--url", default="http://127.0.0.1:8101")
     customer.add_argument(
@@ -52,10 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         app = create_cxone_sandbox(
             args.db, heartbeat_seconds=args.heartbeat, token_ttl_seconds=args.token_ttl
         )
-        if args.bulk:
-            from server.sandbox.cxone.seed import seed_bulk
+        if args.bulk or args.bench_agents:
+            from server.sandbox.cxone.seed import seed_bench_agents, seed_bulk
 
-            seed_bulk(app.extensions["cxone_sandbox"]["store"], args.bulk, args.bulk_queues)
+            store = app.extensions["cxone_sandbox"]["store"]
+            queue_ids = seed_bulk(store, args.bulk, args.bulk_queues)
+            seed_bench_agents(store, args.bench_agents, queue_ids)
         server = make_server(args.host, args.port, app, threaded=True)
         print(f"CXone sandbox listening on http://{args.host}:{server.server_port}", flush=True)
         server.serve_forever()

@@ -312,6 +312,16 @@ def seed_bulk(store: Store, interactions: int, queues: int, member_user_id: int 
     return queue_ids
 
 
+def seed_bench_agents(store: Store, count: int, queue_ids: list[str], first_id: int = 1001) -> None:
+    """Load for the relay benchmark: `count` more agents, each in one of `queue_ids` in turn."""
+    for index in range(count):
+        user_id = first_id + index
+        cxone_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"cxone-sandbox/bench-agent/{index}"))
+        email = f"agent{index:04d}@bench.example"
+        store.put("users", user_id, _user(user_id, cxone_id, email, "Agent", f"{index:04d}"))
+        store.add_member(queue_ids[index % len(queue_ids)], user_id)
+
+
 def _demo_customer_writes(
     store: Store,
     index: int,
