@@ -25,6 +25,11 @@ app = Flask(__name__)
 socketio = SocketIO(app, async_mode="gevent", cors_allowed_origins=None)
 
 
+@app.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @socketio.on("connect", namespace="/agents")
 def connect(auth: Any = None) -> None:
     join_room(f"queue:{(auth or {}).get('queue')}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -13,6 +15,8 @@ from server.canvas.signed_request import CanvasIdentity
 from server.db import Database, utcnow
 from server.encryption import TokenCipher
 from server.models import Agent, AgentSession
+
+K = TypeVar("K")
 
 
 class SessionRefused(Exception):
@@ -116,6 +120,28 @@ class SessionService:
             ).first()
             row = self._check_live(found[0] if found else None, utcnow())
             return _context(row, found[1] or row.user_id)
+
+    def refused_among(self, held: Mapping[K, str]) -> set[K]:
+        """Which of many tokens `authenticate` would refuse now, in one query (the socket check
+        runs over every connected agent and must not stall the worker)."""
+        refused, session_of = set(), {}
+        for key, token in held.items():
+            try:
+                session_of[key] = self._claims(token, allow_expired=False).session_id
+            except SessionRefused:
+                refused.add(key)
+        now = utcnow()
+        with self._db.transaction() as db:
+            live = set(
+                db.scalars(
+                    select(AgentSession.id).where(
+                        AgentSession.id.in_(set(session_of.values())),
+                        AgentSession.revoked_at.is_(None),
+                        AgentSession.expires_at > now,
+                    )
+                )
+            )
+        return refused | {key for key, session_id in session_of.items() if session_id not in live}
 
     def revoke(self, session_id: str) -> None:
         with self._db.transaction() as db:

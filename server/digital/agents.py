@@ -65,6 +65,7 @@ class Directory:
         self._tags = _Cached(lambda: {t.id: t for t in client.tags()}, 300)
         self._memberships: dict[int, tuple[float, frozenset[str]]] = {}
         self._links: dict[tuple[str, str], tuple[float, tuple[int, bool] | None]] = {}
+        self._agents: dict[int, tuple[float, tuple[str, str] | None]] = {}
         self._lock = threading.Lock()
 
     # --- reference data ------------------------------------------------------------------------
@@ -130,12 +131,20 @@ class Directory:
         return link
 
     def agent_of_cxone_user(self, cxone_user_id: int) -> tuple[str, str] | None:
-        """(org id, user id) of the Salesforce user working as this CXone user, if linked."""
+        """(org id, user id) of the Salesforce user working as this CXone user, if linked;
+        cached as briefly as the links (the relay asks for every event)."""
+        with self._lock:
+            cached = self._agents.get(cxone_user_id)
+        if cached and time.monotonic() - cached[0] < LINK_CACHE_SECONDS:
+            return cached[1]
         with self._db.transaction() as db:
             link = db.scalars(
                 select(AgentLink).where(AgentLink.cxone_user_id == cxone_user_id)
             ).first()
-            return (link.org_id, link.user_id) if link else None
+            agent = (link.org_id, link.user_id) if link else None
+        with self._lock:
+            self._agents[cxone_user_id] = (time.monotonic(), agent)
+        return agent
 
     def link(
         self, org_id: str, user_id: str, cxone_user_id: int, can_transfer: bool = True
@@ -162,6 +171,7 @@ class Directory:
         with self._lock:
             self._memberships.pop(cxone_user_id, None)
             self._links.clear()
+            self._agents.clear()
 
     def _membership(self, cxone_user_id: int) -> frozenset[str]:
         with self._lock:

@@ -3,12 +3,15 @@ reconciliation) and events, which may be deltas carrying only the fields that ch
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +27,7 @@ from server.digital.models import (
 )
 
 log = logging.getLogger(__name__)
+_APPLIED_KEPT = 10_000
 
 # Which read-model columns each CXone case field feeds.
 _FIELDS = {
@@ -61,6 +65,10 @@ class Projection:
             str, str
         ] = {}  # contact id -> "interaction" | "message", until announced
         self.ready = threading.Event()  # set after the first reconciliation
+        # What the last event applied per contact carried. CXone sends several events for one
+        # change (MessageCreated, then MessageAddedIntoCase with the same case and message); a
+        # repeat is skipped without touching the database. Any other write forgets the entry.
+        self._applied: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
     def on_change(self, listener: Callable[[str, str], None]) -> None:
         """listener(contact_id, "interaction" | "message") after a committed change an agent
@@ -73,7 +81,19 @@ class Projection:
         contact_id = event.contact_id
         if contact_id is None:
             return
+        carried = (
+            event.message.id if event.message else None,
+            json.dumps(event.contact.raw, sort_keys=True, default=str) if event.contact else "",
+        )
+        with self._write_lock:
+            if self._applied.get(contact_id) == carried:
+                return
         self._write(lambda db: self._apply_event(db, event, contact_id))
+        with self._write_lock:
+            self._applied[contact_id] = carried
+            self._applied.move_to_end(contact_id)
+            if len(self._applied) > _APPLIED_KEPT:
+                self._applied.popitem(last=False)
         self._announce()
 
     def _apply_event(self, db: Session, event: CxoneEvent, contact_id: str) -> None:
@@ -99,7 +119,7 @@ class Projection:
             for contact in contacts:
                 self._upsert(db, contact, ALL_PARTS)
 
-        self._write(apply)
+        self._write(apply, forget="*")
         for contact_id in gone:
             try:
                 self.apply_snapshot(self._fetch_contact(contact_id))
@@ -118,7 +138,7 @@ class Projection:
     # --- from the workflow (read your own writes) ----------------------------------------------
 
     def apply_snapshot(self, contact: Contact) -> None:
-        self._write(lambda db: self._upsert(db, contact, ALL_PARTS))
+        self._write(lambda db: self._upsert(db, contact, ALL_PARTS), forget=contact.id)
         self._announce()
 
     def refresh_messages(
@@ -135,14 +155,19 @@ class Projection:
                 for message in found:
                     self._record_message(db, contact_id, message)
 
-        self._write(apply)
+        self._write(apply, forget=contact_id)
         if announce:
             self._announce()
 
-    def _write(self, change: Callable[[Session], None]) -> None:
+    def _write(self, change: Callable[[Session], None], forget: str | None = None) -> None:
         """One writer at a time in this process (the Event Hub thread and requests write the
-        same rows); across processes a unique-key conflict is retried once."""
+        same rows); across processes a unique-key conflict is retried once. `forget`: the
+        contact whose last applied event no longer describes the row ("*": all)."""
         with self._write_lock:
+            if forget == "*":
+                self._applied.clear()
+            elif forget is not None:
+                self._applied.pop(forget, None)
             for attempt in (1, 2):
                 try:
                     with self._db.transaction() as db:
@@ -207,31 +232,41 @@ class Projection:
         if "thread_id" in parts and contact.thread_id:
             row.thread_id = contact.thread_id
         if "tags" in parts and "tags" in contact.raw:
-            db.execute(delete(InteractionTag).where(InteractionTag.contact_id == contact.id))
-            db.flush()
-            for tag_id in set(contact.tag_ids):
-                db.add(InteractionTag(contact_id=contact.id, tag_id=tag_id))
-        row.updated_at = now
+            self._set_tags(db, contact.id, set(contact.tag_ids))
+        if row in db.new or db.is_modified(row):
+            row.updated_at = now
         if _visible_state(row) != before:
             self._changed.setdefault(contact.id, "interaction")
 
+    @staticmethod
+    def _set_tags(db: Session, contact_id: str, wanted: set[int]) -> None:
+        have = set(
+            db.scalars(select(InteractionTag.tag_id).where(InteractionTag.contact_id == contact_id))
+        )
+        if have - wanted:
+            db.execute(
+                delete(InteractionTag).where(
+                    InteractionTag.contact_id == contact_id,
+                    InteractionTag.tag_id.in_(have - wanted),
+                )
+            )
+        for tag_id in wanted - have:
+            db.add(InteractionTag(contact_id=contact_id, tag_id=tag_id))
+
     def _record_message(self, db: Session, contact_id: str, message: Message) -> None:
-        if db.get(InteractionMessage, message.id) is not None:
-            return
         inbound = message.direction == "inbound"
         created = (message.created_at or utcnow()).astimezone(UTC)
-        try:
-            with db.begin_nested():
-                db.add(
-                    InteractionMessage(
-                        message_id=message.id,
-                        contact_id=contact_id,
-                        inbound=inbound,
-                        created_at=created,
-                    )
-                )
-        except IntegrityError:
-            return  # recorded concurrently by the other path (event vs. API answer)
+        # One statement, whichever path (event or API answer, any process) records it first.
+        dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
+        recorded = db.execute(
+            dialect.insert(InteractionMessage)
+            .values(
+                message_id=message.id, contact_id=contact_id, inbound=inbound, created_at=created
+            )
+            .on_conflict_do_nothing()
+        )
+        if recorded.rowcount == 0:
+            return
         if inbound:
             row = db.get(Interaction, contact_id)
             row.inbound_count += 1

@@ -74,16 +74,12 @@ class AgentNamespace(Namespace):
         """Disconnect sockets whose session expired or was revoked; returns how many."""
         with self._lock:
             connected = dict(self._connected)
-        dropped = 0
-        for sid, token in connected.items():
-            try:
-                self._sessions.authenticate(token)
-            except SessionRefused:
-                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
-                with self._lock:
-                    self._connected.pop(sid, None)
-                dropped += 1
-        return dropped
+        refused = self._sessions.refused_among(connected)
+        for sid in refused:
+            self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+            with self._lock:
+                self._connected.pop(sid, None)
+        return len(refused)
 
     def drop_backlogged(self, limit: int) -> int:
         """Drop sockets more than `limit` packets behind; returns how many.

@@ -200,3 +200,24 @@ def test_token_never_outlives_the_session(make_app, signed_request):
     claims = tokens.decode(SIGNING_KEY, bridge_boot(page.get_data(as_text=True))["token"])
     assert claims.expires_at <= session_row(app).expires_at
     assert claims.expires_at - datetime.now(UTC) < timedelta(seconds=121)
+
+
+def test_many_tokens_are_checked_at_once_as_authenticate_would(app, client, sign_in):
+    sessions = app.extensions["digital_tab"].sessions
+    live, revoked, expired = sign_in(full_name="A"), sign_in(full_name="B"), sign_in(full_name="C")
+    assert client.delete("/api/v1/session", headers=bearer(revoked)).status_code == 204
+    with app.extensions["digital_tab"].db.transaction() as db:
+        row = db.get(AgentSession, tokens.decode(SIGNING_KEY, expired).session_id)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    held = {
+        "live": live,
+        "revoked": revoked,
+        "expired": expired,
+        "forged": token_for("no-such-session", expires_in=60, key="another-key" * 4),
+        "unknown": token_for("no-such-session", expires_in=60),
+        "stale": token_for(tokens.decode(SIGNING_KEY, live).session_id, expires_in=-5),
+    }
+    assert sessions.refused_among(held) == {"revoked", "expired", "forged", "unknown", "stale"}
+    for key, token in held.items():
+        refused = client.get("/api/v1/session", headers=bearer(token)).status_code == 401
+        assert refused == (key != "live")
