@@ -55,7 +55,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--queues", type=int, default=20)
-    parser.add_argument("--rate", type=float, default=100, help="customer messages per second")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=50,
+        help="customer messages per second (50: each of 500 agents hears one every 10 s)",
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--burst", type=int, default=1000, help="messages for the throughput run")
     parser.add_argument("--only", choices=("floor", "relay"), help="measure one side (profiling)")

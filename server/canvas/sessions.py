@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -15,8 +14,6 @@ from server.canvas.signed_request import CanvasIdentity
 from server.db import Database, utcnow
 from server.encryption import TokenCipher
 from server.models import Agent, AgentSession
-
-K = TypeVar("K")
 
 
 class SessionRefused(Exception):
@@ -121,27 +118,26 @@ class SessionService:
             row = self._check_live(found[0] if found else None, utcnow())
             return _context(row, found[1] or row.user_id)
 
-    def refused_among(self, held: Mapping[K, str]) -> set[K]:
-        """Which of many tokens `authenticate` would refuse now, in one query (the socket check
-        runs over every connected agent and must not stall the worker)."""
-        refused, session_of = set(), {}
-        for key, token in held.items():
-            try:
-                session_of[key] = self._claims(token, allow_expired=False).session_id
-            except SessionRefused:
-                refused.add(key)
-        now = utcnow()
+    def token_claims(self, token: str) -> tokens.TokenClaims:
+        """Raises: SessionRefused when the token is forged, malformed or expired."""
+        return self._claims(token, allow_expired=False)
+
+    def live_among(self, session_ids: Iterable[str]) -> set[str]:
+        """Which of these sessions are live now, in one query (the socket check runs over every
+        connected agent and must not stall the worker)."""
+        wanted = set(session_ids)
+        if not wanted:
+            return set()
         with self._db.transaction() as db:
-            live = set(
+            return set(
                 db.scalars(
                     select(AgentSession.id).where(
-                        AgentSession.id.in_(set(session_of.values())),
+                        AgentSession.id.in_(wanted),
                         AgentSession.revoked_at.is_(None),
-                        AgentSession.expires_at > now,
+                        AgentSession.expires_at > utcnow(),
                     )
                 )
             )
-        return refused | {key for key, session_id in session_of.items() if session_id not in live}
 
     def revoke(self, session_id: str) -> None:
         with self._db.transaction() as db:

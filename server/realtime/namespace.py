@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime
 from typing import Any
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from server.canvas.sessions import SessionRefused, SessionService
+from server.db import utcnow
 from server.digital.agents import Directory
 from server.errors import ApiError
 from server.realtime.relay import NAMESPACE, Relay
@@ -25,7 +27,8 @@ class AgentNamespace(Namespace):
         self._directory = directory
         self._relay = relay
         self._lock = threading.Lock()
-        self._connected: dict[str, str] = {}  # sid -> the token it authenticated with last
+        # sid -> (session id, expiry of the token it authenticated with last)
+        self._connected: dict[str, tuple[str, datetime]] = {}
 
     def on_connect(self, auth: Any = None) -> None:
         """Raises: ConnectionRefusedError (Flask-SocketIO's, which really refuses) without a
@@ -44,7 +47,7 @@ class AgentNamespace(Namespace):
         for queue_id in profile.inbox_queue_ids:
             join_room(queue_room(queue_id))
         with self._lock:
-            self._connected[request.sid] = str(token)
+            self._connected[request.sid] = (agent.session_id, self._token_expiry(str(token)))
         since = auth.get("since")
         if isinstance(since, int) and not isinstance(since, bool):
             missed = self._relay.missed(profile, since)
@@ -67,14 +70,24 @@ class AgentNamespace(Namespace):
         except SessionRefused as exc:
             return {"ok": False, "code": exc.code}
         with self._lock:
-            self._connected[request.sid] = str(token)
+            self._connected[request.sid] = (agent.session_id, self._token_expiry(str(token)))
         return {"ok": True, "session_expires_at": agent.session_expires_at.isoformat()}
 
+    def _token_expiry(self, token: str) -> datetime:
+        return self._sessions.token_claims(token).expires_at
+
     def check_sessions(self) -> int:
-        """Disconnect sockets whose session expired or was revoked; returns how many."""
+        """Disconnect sockets whose token expired unrenewed or whose session expired or was
+        revoked; returns how many. One query for all: no token is decoded again."""
         with self._lock:
             connected = dict(self._connected)
-        refused = self._sessions.refused_among(connected)
+        live = self._sessions.live_among({session_id for session_id, _ in connected.values()})
+        now = utcnow()
+        refused = [
+            sid
+            for sid, (session_id, token_expires_at) in connected.items()
+            if session_id not in live or token_expires_at <= now
+        ]
         for sid in refused:
             self.socketio.server.disconnect(sid, namespace=NAMESPACE)
             with self._lock:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_socketio import SocketIO
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import bindparam, delete, func, insert, or_, select
 
 from server.db import Database, utcnow
 from server.digital.agents import AgentProfile, Directory
@@ -26,6 +26,22 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/agents"
 KEEP = timedelta(hours=6)
 MAX_REPLAY = 1000
+_I = Interaction.__table__.c
+_PAYLOAD_COLUMNS = (
+    _I.contact_id,
+    _I.status,
+    _I.active,
+    _I.routing_queue_id,
+    _I.assignee_id,
+    _I.assignee_name,
+    _I.channel_kind,
+    _I.priority,
+    _I.preview,
+    _I.received_at,
+)
+# Built once: they run for every event.
+_PAYLOAD_ROW = select(*_PAYLOAD_COLUMNS).where(_I.contact_id == bindparam("contact_id"))
+_RECORD = insert(RelayEvent.__table__).returning(RelayEvent.__table__.c.seq)
 
 
 class Relay:
@@ -37,20 +53,20 @@ class Relay:
     def on_change(self, contact_id: str, what: str) -> None:
         """A projection listener: record, then emit to the rooms entitled to it."""
         with self._db.transaction() as db:
-            row = db.get(Interaction, contact_id)
+            row = db.execute(_PAYLOAD_ROW, {"contact_id": contact_id}).first()
             if row is None:
                 return
             payload = _payload(row, what)
-            event = RelayEvent(
-                contact_id=contact_id,
-                routing_queue_id=row.routing_queue_id,
-                assignee_id=row.assignee_id,
-                payload=json.dumps(payload),
-                created_at=utcnow(),
-            )
-            db.add(event)
-            db.flush()
-            payload["seq"] = event.seq
+            payload["seq"] = db.execute(
+                _RECORD,
+                {
+                    "contact_id": contact_id,
+                    "routing_queue_id": row.routing_queue_id,
+                    "assignee_id": row.assignee_id,
+                    "payload": json.dumps(payload),
+                    "created_at": utcnow(),
+                },
+            ).scalar_one()
             queue_id, assignee_id = row.routing_queue_id, row.assignee_id
         rooms = [queue_room(queue_id)] if queue_id else []
         assignee = (
@@ -112,7 +128,7 @@ class Relay:
             return db.scalar(select(func.max(RelayEvent.seq))) or 0
 
 
-def _payload(row: Interaction, what: str) -> dict[str, Any]:
+def _payload(row: Any, what: str) -> dict[str, Any]:
     """Small on purpose: enough to update a list; the client fetches the rest when it opens."""
     kind = (
         "message.added"
