@@ -4,6 +4,7 @@
 processes (dynos) behind sticky sessions and REDIS_URL, never with -w.
 """
 
+import gc
 import logging
 import os
 import resource
@@ -35,3 +36,12 @@ def on_starting(server):  # noqa: ANN001, ARG001
         logging.getLogger("gunicorn.error").warning(
             "file-descriptor limit %s is below worker_connections %s", soft, worker_connections
         )
+
+
+def post_worker_init(worker):  # noqa: ANN001, ARG001
+    """Move everything the app built at start-up out of the collector's sight. A full garbage
+    collection pauses every socket of the worker while it walks all objects: with 500 agents
+    connected it took 60-100 ms, and the relay's p99 in bench/relay.py showed it; frozen, it
+    walks only what was made since (28-66 ms measured)."""
+    gc.collect()
+    gc.freeze()

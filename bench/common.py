@@ -123,6 +123,22 @@ def wait_read_model(sandbox_url: str, backend_db: Path, seconds: float = 600) ->
     return time.monotonic() - started
 
 
+def wait_quiet(backend_db: Path, seconds: float = 3) -> None:
+    """Until the first load's message fetches are done: no new message rows for `seconds`."""
+    last, since = -1, time.monotonic()
+    while time.monotonic() - since < seconds:
+        time.sleep(0.5)
+        try:
+            with sqlite3.connect(backend_db) as connection:
+                count = connection.execute("SELECT COUNT(*) FROM interaction_messages").fetchone()[
+                    0
+                ]
+        except sqlite3.Error:
+            count = -1
+        if count != last:
+            last, since = count, time.monotonic()
+
+
 def _projected(path: Path) -> int:
     try:
         with sqlite3.connect(path) as connection:

@@ -42,6 +42,7 @@ from bench.common import (
     sign_in,
     start_sandbox,
     stop,
+    wait_quiet,
     wait_read_model,
     worker_pid,
 )
@@ -141,6 +142,7 @@ def _run_relay(folder, sandbox_url, queue_of, contacts, args) -> dict:  # type: 
     server = procfile_gunicorn(env)
     try:
         wait_read_model(sandbox_url, folder / "backend.db")
+        wait_quiet(folder / "backend.db")
         started = time.monotonic()
         tokens = [
             sign_in(
