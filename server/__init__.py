@@ -25,6 +25,7 @@ from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
 from server.realtime.namespace import AgentNamespace
 from server.realtime.relay import Relay
+from server.salesforce.outbox import Outbox
 from server.services import Services
 from server.settings import Settings, load_settings
 
@@ -81,6 +82,9 @@ def _with_realtime(app: Flask, services: Services) -> None:
         cors_allowed_origins=None,  # same origin only: the bridge page is served from here
     )
     app.extensions["digital_tab.socketio"] = socketio
+    if services.outbox is not None:
+        # Every process sends: claims with a lease keep two from sending one write.
+        socketio.start_background_task(services.outbox.run, socketio.sleep)
     if services.digital is None:
         return
     relay = Relay(services.db, services.digital.directory, socketio)
@@ -124,7 +128,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         settings.session_token_ttl_seconds,
         settings.session_lifetime_seconds,
     )
-    services = Services(settings=settings, db=db, sessions=sessions, cxone=None)
+    services = Services(
+        settings=settings,
+        db=db,
+        sessions=sessions,
+        cxone=None,
+        outbox=Outbox(db, sessions, lease_seconds=settings.salesforce_outbox_lease_seconds),
+    )
     if settings.cxone:
         services = _with_digital_tab(services, CxoneClient(settings.cxone))
     app.extensions["digital_tab"] = services

@@ -4,6 +4,8 @@ python -m server migrate                      # Heroku release phase
 python -m server check-config                 # say what is wrong with the configuration
 python -m server link-agent --org 00D… --user 005… --cxone-user 12345 [--no-transfer]
 python -m server link-agents links.csv   # org,user,cxone_user[,can_transfer] per line
+python -m server writes [--failed]        # Salesforce writes waiting or refused
+python -m server writes --retry ID… | --retry --all-failed
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     link.add_argument("--no-transfer", action="store_true", help="this agent may not transfer")
     bulk = commands.add_parser("link-agents", help="link-agent for every row of a CSV file")
     bulk.add_argument("csv", type=Path, help="org,user,cxone_user[,can_transfer] per line")
+    writes = commands.add_parser("writes", help="Salesforce writes waiting or failed")
+    writes.add_argument("--failed", action="store_true", help="only those Salesforce refused")
+    writes.add_argument("--retry", nargs="*", metavar="ID", help="send failed writes again")
+    writes.add_argument("--all-failed", action="store_true", help="with --retry: every failed one")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(instance_path=INSTANCE)
@@ -45,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         print("database schema is up to date")
         return 0
+    if args.command == "writes":
+        return _writes(settings.database_url, args)
     if args.command == "link-agents":
         rows = _read_links(args.csv)
     else:
@@ -77,6 +85,32 @@ def main(argv: list[str] | None = None) -> int:
     if len(links) > 20:
         print(f"… {len(links)} links in all")
     return 0
+
+
+def _writes(database_url: str, args: argparse.Namespace) -> int:
+    from server.salesforce import outbox
+
+    db = Database(database_url)
+    try:
+        if args.retry is not None:
+            if not args.retry and not args.all_failed:
+                print("error: name the writes to retry, or pass --all-failed", file=sys.stderr)
+                return 2
+            count = outbox.retry(db, None if args.all_failed else args.retry)
+            print(f"{count} failed write(s) will be sent again")
+            return 0
+        states = ("failed",) if args.failed else ("pending", "failed")
+        found = outbox.unsettled(db, states=states)
+        for write in found:
+            record = write["record"]
+            print(
+                f"{write['id']}  {write['state']:<8} {record['type']}/{record['external_id']}"
+                f"  attempts={write['attempts']}  {write['last_error'] or ''}"
+            )
+        print(f"{len(found)} write(s)")
+        return 0
+    finally:
+        db.dispose()
 
 
 def _read_links(path: Path) -> list[tuple[str, str, int, bool]]:

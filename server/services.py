@@ -12,6 +12,7 @@ from server.cxone.event_hub import EventHubFollower
 from server.db import Database
 from server.digital.workflow import DigitalTab
 from server.errors import ApiError
+from server.salesforce.outbox import Outbox
 from server.settings import Settings
 
 
@@ -23,6 +24,7 @@ class Services:
     cxone: CxoneClient | None
     digital: DigitalTab | None = None
     events: EventHubFollower | None = None
+    outbox: Outbox | None = None
 
 
 def services() -> Services:

@@ -53,6 +53,8 @@ class Settings:
     session_lifetime_seconds: int = 8 * 3600
     # A socket this many packets behind (a stalled client) is dropped; it reconnects with `since`.
     realtime_max_backlog: int = 500
+    # How long a worker holds a Salesforce write it is sending; a killed worker's runs out.
+    salesforce_outbox_lease_seconds: int = 60
     frame_ancestors_extra: tuple[str, ...] = ()
     redis_url: str | None = None
     # None only in local mode when no CXone is configured (the run command always sets one).
@@ -109,6 +111,9 @@ def load_settings(
         session_token_ttl_seconds=_int(source, "SESSION_TOKEN_TTL_SECONDS", 900, minimum=30),
         session_lifetime_seconds=_int(source, "SESSION_LIFETIME_SECONDS", 8 * 3600, minimum=60),
         realtime_max_backlog=_int(source, "REALTIME_MAX_BACKLOG", 500, minimum=10),
+        salesforce_outbox_lease_seconds=_int(
+            source, "SALESFORCE_OUTBOX_LEASE_SECONDS", 60, minimum=2
+        ),
         frame_ancestors_extra=_frame_ancestors(source.get("FRAME_ANCESTORS_EXTRA")),
         redis_url=str(source["REDIS_URL"]) if source.get("REDIS_URL") else None,
         log_level=str(source.get("LOG_LEVEL") or "INFO").upper(),

@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from server.api import inbox, interactions, outbound, session  # noqa: E402, F401  (routes on bp)
+from server.api import (  # noqa: E402, F401  (routes on bp)
+    inbox,
+    interactions,
+    outbound,
+    salesforce,
+    session,
+)

@@ -166,6 +166,24 @@ class SessionService:
             row = self._live_row(db, session_id, utcnow())
             return row.instance_url, self._cipher.decrypt(row.oauth_token_encrypted)
 
+    def latest_oauth(self, org_id: str, user_id: str) -> tuple[str, str] | None:
+        """(instance URL, OAuth token) of the agent's most recently renewed session that was not
+        signed out: write-back waits in the outbox, so it uses the newest token the agent gave."""
+        with self._db.transaction() as db:
+            row = db.scalars(
+                select(AgentSession)
+                .where(
+                    AgentSession.org_id == org_id,
+                    AgentSession.user_id == user_id,
+                    AgentSession.revoked_at.is_(None),
+                )
+                .order_by(AgentSession.renewed_at.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            return row.instance_url, self._cipher.decrypt(row.oauth_token_encrypted)
+
     def _apply(self, row: AgentSession, identity: CanvasIdentity, now: datetime) -> None:
         row.org_name = identity.org_name
         row.instance_url = identity.instance_url

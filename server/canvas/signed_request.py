@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -134,7 +135,10 @@ def _identity(envelope: dict[str, Any], digest: str, allow_http: bool) -> Canvas
         raise SignedRequestError("malformed_envelope", str(exc)) from None
     instance_url = _text(client, "instanceUrl").rstrip("/")
     parts = urlsplit(instance_url)
-    allowed_schemes = ("https", "http") if allow_http else ("https",)
+    # Plain http only in local mode or for a loopback host (the offline Salesforce stand-in):
+    # a real org is always https.
+    plain_ok = allow_http or _is_loopback(parts.hostname or "")
+    allowed_schemes = ("https", "http") if plain_ok else ("https",)
     if parts.scheme not in allowed_schemes or not parts.hostname:
         raise SignedRequestError(
             "malformed_envelope", "client.instanceUrl must be an https URL of the Salesforce org."
@@ -155,6 +159,13 @@ def _identity(envelope: dict[str, Any], digest: str, allow_http: bool) -> Canvas
         oauth_token=_text(client, "oauthToken"),
         signature_digest=digest,
     )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _object(parent: dict[str, Any], key: str) -> dict[str, Any]:

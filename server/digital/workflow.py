@@ -44,6 +44,7 @@ from server.digital.models import (
 )
 from server.digital.projection import Projection
 from server.errors import ApiError
+from server.salesforce import mapping, outbox
 
 # After this many transfers of one contact, each further transfer gets a new master contact id.
 MASTER_CONTACT_AFTER = 3
@@ -255,8 +256,18 @@ class DigitalTab:
             disposition.relates_to_id = links.relates_to[1] if links.relates_to else None
             disposition.notes = notes
             disposition.writeback_status = "pending"
-            self._store_links(db, contact_id, links)
+            stored = self._store_links(db, contact_id, links) or row
             db.flush()
+            outbox.enqueue(
+                db,
+                org_id=agent.org_id,
+                user_id=agent.user_id,
+                sobject=mapping.INTERACTION,
+                external_id=contact_id,
+                fields=mapping.disposition_fields(stored, disposition, agent.user_id),
+                source="disposition",
+                source_id=disposition.id,
+            )
             return _disposition(disposition)
 
     def transfer(self, agent: AgentContext, contact_id: str, queue_id: object) -> dict[str, Any]:
@@ -311,7 +322,17 @@ class DigitalTab:
         self._held(profile, contact_id)
         links = links_from(body)
         with self.db.transaction() as db:
-            self._store_links(db, contact_id, links)
+            stored = self._store_links(db, contact_id, links)
+            if stored is not None:
+                outbox.enqueue(
+                    db,
+                    org_id=agent.org_id,
+                    user_id=agent.user_id,
+                    sobject=mapping.INTERACTION,
+                    external_id=contact_id,
+                    fields=mapping.interaction_fields(stored, agent.user_id),
+                    source="links",
+                )
         return self._details(agent, self._row(contact_id))
 
     def add_note(self, agent: AgentContext, contact_id: str, text: object) -> dict[str, Any]:
@@ -328,6 +349,16 @@ class DigitalTab:
         )
         with self.db.transaction() as db:
             db.add(note)
+            outbox.enqueue(
+                db,
+                org_id=agent.org_id,
+                user_id=agent.user_id,
+                sobject=mapping.NOTE,
+                external_id=note.id,
+                fields=mapping.note_fields(note, row.contact_id),
+                source="note",
+                source_id=note.id,
+            )
         return _note(note)
 
     # --- new outbound conversations ------------------------------------------------------------
@@ -542,12 +573,13 @@ class DigitalTab:
         }
 
     @staticmethod
-    def _store_links(db, contact_id: str, links: Links) -> None:  # type: ignore[no-untyped-def]
+    def _store_links(db, contact_id: str, links: Links) -> Interaction | None:  # type: ignore[no-untyped-def]
         row = db.get(Interaction, contact_id)
         if row is None:
-            return
+            return None
         row.name_type, row.name_id = links.name or (None, None)
         row.relates_to_id = links.relates_to[1] if links.relates_to else None
+        return row
 
     def _item(self, profile: AgentProfile, row: Interaction) -> dict[str, Any]:
         with self.db.transaction() as db:

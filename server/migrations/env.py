@@ -5,7 +5,8 @@ from sqlalchemy import create_engine, pool
 
 # Imported for their side effect: they register the tables on Base.metadata.
 import server.digital.models
-import server.models  # noqa: F401
+import server.models
+import server.salesforce.models  # noqa: F401
 from server.db import Base
 
 url = context.config.get_main_option("sqlalchemy.url")
