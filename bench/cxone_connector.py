@@ -16,8 +16,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,13 +23,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from server.cxone.client import CxoneClient  # noqa: E402
-from server.cxone.config import CxoneConfig  # noqa: E402
-from server.cxone.events import Deduplicator, parse_event  # noqa: E402
-from server.sandbox.cxone.seed import SANDBOX_CREDENTIALS  # noqa: E402
+from bench.common import ROOT, free_port, sandbox_client, start_sandbox
+from server.cxone.events import Deduplicator, parse_event
 
 FIXTURES = ROOT / "tests" / "fixtures" / "cxone-events"
 
@@ -57,42 +50,12 @@ def row(
     return result
 
 
-def start_sandbox(port: int, folder: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "server.sandbox.cxone",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(folder / "bench.db"),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/dfo/3.0/tags", timeout=1)
-            return process
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise RuntimeError("sandbox did not start")
-
-
 def http_benchmarks(seconds: float) -> list[dict[str, float | str]]:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    folder = Path(tempfile.mkdtemp())
-    process = start_sandbox(port, folder)
+    port = free_port()
+    process = start_sandbox(Path(tempfile.mkdtemp()), port)
     url = f"http://127.0.0.1:{port}"
     try:
-        client = CxoneClient(CxoneConfig(**SANDBOX_CREDENTIALS, auth_url=url, discovery_url=url))
+        client = sandbox_client(url)
         contact_id = client.search_contacts().contacts[0].id
         bare = requests.Session()
         headers = {"Authorization": f"Bearer {client.tokens.token()}"}

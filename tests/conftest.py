@@ -4,6 +4,7 @@ Salesforce stand-in as a real process on a loopback port."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -334,9 +335,9 @@ def wait_for_http(
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-@pytest.fixture(scope="session")
-def salesforce_standin() -> Iterator[str]:
-    """The Salesforce stand-in as its own process on a free loopback port."""
+@contextlib.contextmanager
+def standin_process() -> Iterator[str]:
+    """The Salesforce stand-in as its own process on a free loopback port; yields its URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "server.sandbox.salesforce", "--port", str(port)],
@@ -350,6 +351,12 @@ def salesforce_standin() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def salesforce_standin() -> Iterator[str]:
+    with standin_process() as url:
+        yield url
 
 
 def standin_token(standin_url: str, username: str = "ana.lima@acme.example") -> str:

@@ -258,16 +258,8 @@ class DigitalTab:
             disposition.writeback_status = "pending"
             stored = self._store_links(db, contact_id, links) or row
             db.flush()
-            outbox.enqueue(
-                db,
-                org_id=agent.org_id,
-                user_id=agent.user_id,
-                sobject=mapping.INTERACTION,
-                external_id=contact_id,
-                fields=mapping.disposition_fields(stored, disposition, agent.user_id),
-                source="disposition",
-                source_id=disposition.id,
-            )
+            fields = mapping.disposition_fields(stored, disposition, agent.user_id)
+            _write_interaction(db, agent, contact_id, fields, "disposition", disposition.id)
             return _disposition(disposition)
 
     def transfer(self, agent: AgentContext, contact_id: str, queue_id: object) -> dict[str, Any]:
@@ -324,15 +316,8 @@ class DigitalTab:
         with self.db.transaction() as db:
             stored = self._store_links(db, contact_id, links)
             if stored is not None:
-                outbox.enqueue(
-                    db,
-                    org_id=agent.org_id,
-                    user_id=agent.user_id,
-                    sobject=mapping.INTERACTION,
-                    external_id=contact_id,
-                    fields=mapping.interaction_fields(stored, agent.user_id),
-                    source="links",
-                )
+                fields = mapping.interaction_fields(stored, agent.user_id)
+                _write_interaction(db, agent, contact_id, fields, "links")
         return self._details(agent, self._row(contact_id))
 
     def add_note(self, agent: AgentContext, contact_id: str, text: object) -> dict[str, Any]:
@@ -655,6 +640,22 @@ def _capabilities(channel: Channel | None) -> dict[str, Any]:
         "rich_text": channel.rich_text,
         "subject": channel.has_subject,
     }
+
+
+def _write_interaction(  # type: ignore[no-untyped-def]
+    db, agent: AgentContext, contact_id: str, fields: dict[str, Any], source: str, source_id=None
+) -> None:
+    """Queue the Digital_Interaction__c upsert in the caller's transaction (server.salesforce)."""
+    outbox.enqueue(
+        db,
+        org_id=agent.org_id,
+        user_id=agent.user_id,
+        sobject=mapping.INTERACTION,
+        external_id=contact_id,
+        fields=fields,
+        source=source,
+        source_id=source_id,
+    )
 
 
 def _customer_key(row: Interaction) -> str:

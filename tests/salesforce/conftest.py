@@ -3,8 +3,6 @@ faults never leak between modules), agents signed in with the stand-in's real OA
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +10,7 @@ import pytest
 import requests
 
 from server.launcher.demo import DEMO_PASSWORD, demo_agent
-from tests.conftest import ROOT, bearer, bridge_boot, free_port, wait_for_http
+from tests.conftest import bearer, bridge_boot, standin_process
 from tests.digital.conftest import digital_sandbox, tab  # noqa: F401 (fixtures, as in tests/digital)
 
 
@@ -61,19 +59,8 @@ class StandIn:
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandIn]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.sandbox.salesforce", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(url + "/services/oauth2/userinfo", process)
+    with standin_process() as url:
         yield StandIn(url)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def salesforce_login(digital_tab, standin: StandIn, key: str, window: str = "") -> dict[str, str]:  # type: ignore[no-untyped-def]
