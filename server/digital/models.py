@@ -170,5 +170,8 @@ class RelayEvent(Base):
     contact_id: Mapped[str] = mapped_column(String(32))
     routing_queue_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Where it was before this change (a transfer, a claim): those agents hear it left them.
+    previous_queue_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    previous_assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -30,6 +30,7 @@ from server.digital.models import (
 
 log = logging.getLogger(__name__)
 _APPLIED_KEPT = 10_000
+Previous = tuple[str | None, int | None]  # (routing queue id, assignee id) before a change
 _TABLE = Interaction.__table__
 # The statements run for every CXone event, built once (building and keying them again each time
 # cost as much as running them).
@@ -107,20 +108,23 @@ class Projection:
         self._channel_kind = channel_kind
         self._fetch_contact = fetch_contact
         self._fetch_messages = fetch_messages
-        self._listeners: list[Callable[[str, str], None]] = []
+        self._listeners: list[Callable[[str, str, Previous | None], None]] = []
         self._write_lock = threading.RLock()
         self._changed: dict[
             str, str
         ] = {}  # contact id -> "interaction" | "message", until announced
+        # Where a changed interaction was before (queue, assignee): agents it left must hear of it.
+        self._previous: dict[str, Previous] = {}
         self.ready = threading.Event()  # set after the first reconciliation
         # What the last event applied per contact carried. CXone sends several events for one
         # change (MessageCreated, then MessageAddedIntoCase with the same case and message); a
         # repeat is skipped without touching the database. Any other write forgets the entry.
         self._applied: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
 
-    def on_change(self, listener: Callable[[str, str], None]) -> None:
-        """listener(contact_id, "interaction" | "message") after a committed change an agent
-        would see (the live relay); reconciliations that change nothing announce nothing."""
+    def on_change(self, listener: Callable[[str, str, Previous | None], None]) -> None:
+        """listener(contact_id, "interaction" | "message", previous) after a committed change an
+        agent would see (the live relay); previous: (routing queue id, assignee id) before the
+        change, None for a new row. Reconciliations that change nothing announce nothing."""
         self._listeners.append(listener)
 
     # --- sinks of the Event Hub consumer -------------------------------------------------------
@@ -181,6 +185,7 @@ class Projection:
             # rows here would tie up the worker (and every agent's socket) for nothing.
             with self._write_lock:
                 self._changed.clear()
+                self._previous.clear()
         self.ready.set()
         self._announce()
 
@@ -276,6 +281,10 @@ class Projection:
             self._set_tags(db, contact.id, set(contact.tag_ids))
         if _visible_state(new) != before:
             self._changed.setdefault(contact.id, "interaction")
+            if current is not None:
+                self._previous.setdefault(
+                    contact.id, (current["routing_queue_id"], current["assignee_id"])
+                )
 
     @staticmethod
     def _set_tags(db: Session, contact_id: str, wanted: set[int]) -> None:
@@ -313,10 +322,11 @@ class Projection:
         """Tell listeners (the live relay) what changed, once the change is committed."""
         with self._write_lock:
             changed, self._changed = self._changed, {}
+            previous, self._previous = self._previous, {}
         for contact_id, what in changed.items():
             for listener in self._listeners:
                 try:
-                    listener(contact_id, what)
+                    listener(contact_id, what, previous.get(contact_id))
                 except Exception:
                     log.exception("projection listener failed")
 

@@ -56,7 +56,16 @@ class AgentNamespace(Namespace):
             else:
                 for event in missed:
                     emit(event["type"], event)
-        emit("ready", {"latest": self._relay.latest()})
+        # Who the client is to the relay: an event whose queue is not among these and whose
+        # assignee is someone else tells it the interaction left this agent's lists.
+        emit(
+            "ready",
+            {
+                "latest": self._relay.latest(),
+                "queue_ids": sorted(profile.inbox_queue_ids),
+                "cxone_user_id": profile.cxone_user_id,
+            },
+        )
 
     def on_disconnect(self, *_: Any) -> None:
         with self._lock:

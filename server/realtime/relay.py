@@ -20,6 +20,7 @@ from server.db import Database, utcnow
 from server.digital.agents import AgentProfile, Directory
 from server.digital.inbox import unread_counts
 from server.digital.models import Interaction, RelayEvent
+from server.digital.projection import Previous
 from server.realtime.rooms import agent_room, queue_room
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,11 @@ class Relay:
         self._directory = directory
         self._socketio = socketio
 
-    def on_change(self, contact_id: str, what: str) -> None:
-        """A projection listener: record, then emit to the rooms entitled to it."""
+    def on_change(self, contact_id: str, what: str, previous: Previous | None = None) -> None:
+        """A projection listener: record, then emit to the rooms entitled to it: the queue and
+        the assignee it has now, and those it had before when they changed (a transfer, a claim),
+        so that agents it left drop it from their lists."""
+        before_queue, before_assignee = previous or (None, None)
         with self._db.transaction() as db:
             row = db.execute(_PAYLOAD_ROW, {"contact_id": contact_id}).first()
             if row is None:
@@ -63,22 +67,25 @@ class Relay:
                     "contact_id": contact_id,
                     "routing_queue_id": row.routing_queue_id,
                     "assignee_id": row.assignee_id,
+                    "previous_queue_id": before_queue,
+                    "previous_assignee_id": before_assignee,
                     "payload": json.dumps(payload),
                     "created_at": utcnow(),
                 },
             ).scalar_one()
             queue_id, assignee_id = row.routing_queue_id, row.assignee_id
-        rooms = [queue_room(queue_id)] if queue_id else []
-        assignee = (
-            self._directory.agent_of_cxone_user(assignee_id) if assignee_id is not None else None
-        )
-        if assignee is not None:
-            rooms.append(agent_room(*assignee))
+        rooms = [queue_room(q) for q in {queue_id, before_queue} if q]
+        assignee = self._agent(assignee_id)
+        for agent in {assignee, self._agent(before_assignee)} - {None}:
+            rooms.append(agent_room(*agent))  # type: ignore[misc]
         if rooms:
             # One emit to all the rooms: an agent in both (the usual case) hears it once.
             self._socketio.emit(payload["type"], payload, to=rooms, namespace=NAMESPACE)
         if assignee is not None and what == "message" and assignee_id is not None:
             self._emit_unread(contact_id, assignee, assignee_id, payload["seq"])
+
+    def _agent(self, cxone_user_id: int | None) -> tuple[str, str] | None:
+        return None if cxone_user_id is None else self._directory.agent_of_cxone_user(cxone_user_id)
 
     def _emit_unread(
         self, contact_id: str, agent: tuple[str, str], cxone_user_id: int, seq: int
@@ -114,6 +121,8 @@ class Relay:
                     or_(
                         RelayEvent.routing_queue_id.in_(profile.inbox_queue_ids),
                         RelayEvent.assignee_id == profile.cxone_user_id,
+                        RelayEvent.previous_queue_id.in_(profile.inbox_queue_ids),
+                        RelayEvent.previous_assignee_id == profile.cxone_user_id,
                     ),
                 )
                 .order_by(RelayEvent.seq)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.conftest import wait_until
-from tests.digital.conftest import CXONE_USER, agent
+from tests.digital.conftest import CXONE_USER, SALES, SUPPORT, agent
 
 NS = "/agents"
 BEN = CXONE_USER[agent("ben").email]
@@ -137,3 +137,51 @@ def test_the_assignee_hears_each_event_once_and_its_unread_count(tab):
     tab.customer(contact_id=contact_id, text="hello?")
     wait_heard(ana, lambda e: e["_name"] == "unread.changed" and e["unread"] == 2)
     assert not heard(ben, "unread.changed")
+
+
+def test_agents_an_interaction_leaves_hear_it_live_and_when_catching_up(tab):
+    contact_id = tab.customer(channel="chat", text="move me")  # Support: Ana and Chloé
+    tab.projected(contact_id, status="new")
+    ana_headers = tab.login("ana")
+    assert (
+        tab.api.post(f"/api/v1/interactions/{contact_id}/open", headers=ana_headers).status_code
+        == 200
+    )
+    ana, dana, chloe = socket(tab, "ana"), socket(tab, "dana"), socket(tab, "chloe")
+    ready = heard(ana, "ready")[0]
+    assert SUPPORT in ready["queue_ids"] and SALES not in ready["queue_ids"]
+    heard(dana)
+    last_chloe = heard(chloe, "ready")[0]["latest"]
+    chloe.disconnect(NS)  # away while it moves
+    moved = tab.api.post(
+        f"/api/v1/interactions/{contact_id}/transfer",
+        json={"routing_queue_id": SALES},
+        headers=ana_headers,
+    )
+    assert moved.status_code == 200, moved.json
+
+    def moved_to_sales(e):  # type: ignore[no-untyped-def]
+        return e.get("id") == contact_id and e.get("routing_queue_id") == SALES
+
+    gone = [e for e in wait_heard(ana, moved_to_sales) if moved_to_sales(e)][-1]
+    # Not in her queues, not hers: the documented rule drops it from Ana's lists.
+    assert gone["routing_queue_id"] not in ready["queue_ids"] and gone["assignee"] is None
+    wait_heard(dana, moved_to_sales)  # Sales hears it arrive
+    back = socket(tab, "chloe", since=last_chloe)
+    assert any(moved_to_sales(e) for e in heard(back)), "the catch-up misses the move"
+
+
+def test_an_ended_interaction_is_removed_from_the_lists(tab):
+    contact_id = tab.customer(channel="chat", text="bye")
+    tab.projected(contact_id, status="new")
+    headers = tab.login("ana")
+    tab.api.post(f"/api/v1/interactions/{contact_id}/open", headers=headers)
+    ana = socket(tab, "ana")
+    heard(ana)
+    assert (
+        tab.api.post(f"/api/v1/interactions/{contact_id}/end", headers=headers).status_code == 200
+    )
+    removed = wait_heard(
+        ana, lambda e: e.get("id") == contact_id and e["_name"] == "interaction.removed"
+    )
+    assert next(e for e in removed if e["_name"] == "interaction.removed")["active"] is False
