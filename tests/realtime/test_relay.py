@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import wait_until
 from tests.digital.conftest import CXONE_USER, SALES, SUPPORT, agent
@@ -185,3 +186,24 @@ def test_an_ended_interaction_is_removed_from_the_lists(tab):
         ana, lambda e: e.get("id") == contact_id and e["_name"] == "interaction.removed"
     )
     assert next(e for e in removed if e["_name"] == "interaction.removed")["active"] is False
+
+
+def test_a_token_not_renewed_in_time_is_disconnected(tab):
+    from server.canvas import tokens
+    from tests.conftest import SIGNING_KEY
+
+    claims = tokens.decode(SIGNING_KEY, tab.login("ben")["Authorization"].split(" ", 1)[1])
+    now = datetime.now(UTC)
+    short = tokens.issue(
+        SIGNING_KEY,
+        tokens.TokenClaims(
+            claims.session_id, claims.user_id, claims.org_id, now + timedelta(seconds=2)
+        ),
+        now,
+    )
+    ben = socket(tab, None, token=short)
+    _, namespace = tab.app.extensions["digital_tab.relay"]
+    assert ben.is_connected(NS) and namespace.check_sessions() == 0
+    time.sleep(3)
+    assert namespace.check_sessions() == 1  # the session lives on; this socket's token did not
+    assert not ben.is_connected(NS)
