@@ -24,7 +24,8 @@ from server.encryption import TokenCipher
 from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
 from server.realtime.namespace import AgentNamespace
-from server.realtime.relay import Relay
+from server.realtime.relay import NAMESPACE, Relay
+from server.realtime.rooms import agent_room
 from server.salesforce.outbox import Outbox
 from server.services import Services
 from server.settings import Settings, load_settings
@@ -85,6 +86,11 @@ def _with_realtime(app: Flask, services: Services) -> None:
     if services.outbox is not None:
         # Every process sends: claims with a lease keep two from sending one write.
         socketio.start_background_task(services.outbox.run, socketio.sleep)
+        services.outbox.on_settled(
+            lambda org_id, user_id, write: socketio.emit(
+                "write.changed", write, to=agent_room(org_id, user_id), namespace=NAMESPACE
+            )
+        )
     if services.digital is None:
         return
     relay = Relay(services.db, services.digital.directory, socketio)

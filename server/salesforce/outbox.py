@@ -120,6 +120,12 @@ class Outbox:
         self._connect = connect
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.calls = 0  # Salesforce API calls made by this worker
+        self._listeners: list[Callable[[str, str, dict[str, Any]], None]] = []
+
+    def on_settled(self, listener: Callable[[str, str, dict[str, Any]], None]) -> None:
+        """listener(org_id, user_id, write) when a write was written, refused for good, or
+        started waiting for the agent's renewed session (the agent's live view)."""
+        self._listeners.append(listener)
 
     # --- the worker ------------------------------------------------------------------------------
 
@@ -300,6 +306,17 @@ class Outbox:
                 disposition = db.get(Disposition, row.source_id)
                 if disposition is not None:
                     disposition.writeback_status = "written" if state == DONE else "failed"
+            settled = db.get(SalesforceWrite, row.id)
+            news = state in (DONE, FAILED) or (
+                values.get("refused_token") is not None and row.refused_token is None
+            )
+            described = describe(settled) if news and settled is not None else None
+        if described is not None:
+            for listener in self._listeners:
+                try:
+                    listener(row.org_id, row.user_id, described)
+                except Exception:
+                    log.exception("outbox listener failed")
         return True
 
     def _done(self, row: _Claimed, record_id: str | None) -> int:

@@ -178,7 +178,14 @@ def test_a_refused_write_is_shown_and_can_be_retried(tab, standin):
         json={"relates_to_id": missing_case, "notes": "n"},
         headers=headers,
     )
+    socketio = tab.app.extensions["digital_tab.socketio"]
+    live = socketio.test_client(
+        tab.app, namespace="/agents", auth={"token": headers["Authorization"].split(" ", 1)[1]}
+    )
+    live.get_received("/agents")
     assert outbox(tab).send_due() == 1
+    told = [e["args"][0] for e in live.get_received("/agents") if e["name"] == "write.changed"]
+    assert [(w["state"], w["record"]["external_id"]) for w in told] == [("failed", contact_id)]
     (write,) = tab.api.get("/api/v1/writes", headers=headers).json["items"]
     assert write["state"] == "failed" and "FIELD_INTEGRITY_EXCEPTION" in write["last_error"]
     with tab.app.extensions["digital_tab"].db.transaction() as db:
