@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
 
 from server.canvas import replay
 from server.canvas.auth import bearer_token
@@ -15,6 +17,8 @@ from server.errors import ApiError
 from server.services import services
 
 bp = Blueprint("canvas", __name__)
+BRIDGE_DIR = Path(__file__).resolve().parents[2] / "lwc" / "bridge"
+BRIDGE_FILES = {"bridge.js", "vendor/socket.io.min.js"}
 
 _STATUS = {
     "invalid_signature": 401,
@@ -27,7 +31,17 @@ _STATUS = {
 def canvas() -> Response:
     identity = _verified_identity(_signed_request_field())
     context, token = services().sessions.sign_in(identity)
-    return _bridge_page(context, token)
+    return _bridge_page(context, token, identity.target_origin)
+
+
+@bp.get("/bridge/<path:name>")
+def bridge_file(name: str) -> Response:
+    """The bridge's scripts, from lwc/bridge/ (the bridge's own project, tested with Jest)."""
+    if name not in BRIDGE_FILES:
+        raise ApiError(404, "not_found", "No such file.")
+    response = send_from_directory(BRIDGE_DIR, name, mimetype="text/javascript", max_age=300)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.post("/canvas/renew")
@@ -90,10 +104,12 @@ def _token_body(context: AgentContext, token: IssuedToken) -> dict[str, object]:
     }
 
 
-def _bridge_page(context: AgentContext, token: IssuedToken) -> Response:
+def _bridge_page(context: AgentContext, token: IssuedToken, parent_origin: str) -> Response:
     nonce = secrets.token_urlsafe(16)
     boot = {
         **_token_body(context, token),
+        # The Lightning page's origin, from the signed request: the only one the bridge talks to.
+        "parent_origin": _origin(parent_origin),
         "agent": {
             "user_id": context.user_id,
             "org_id": context.org_id,
@@ -107,6 +123,11 @@ def _bridge_page(context: AgentContext, token: IssuedToken) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def bridge_csp(nonce: str) -> str:
