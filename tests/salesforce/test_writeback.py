@@ -227,3 +227,23 @@ def test_a_write_changed_while_being_sent_is_sent_again(tab, standin):
     box.send_due()
     record = standin.record("Digital_Interaction__c", contact_id)
     assert record["Lead__c"] == lead and record["Account__c"] is None
+
+
+def test_two_workers_never_claim_the_same_write(tab, standin):
+    """Every process runs a worker: the lease decides, whichever database."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.salesforce.outbox import Outbox
+
+    headers = salesforce_login(tab, standin, "ana")
+    contact_id = held_by(tab, headers)
+    for n in range(30):
+        tab.api.post(
+            f"/api/v1/interactions/{contact_id}/notes", json={"text": f"n{n}"}, headers=headers
+        )
+    services = tab.app.extensions["digital_tab"]
+    workers = [Outbox(services.db, services.sessions) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        claimed = list(pool.map(lambda w: {row.id for row in w._claim()}, workers))
+    assert sum(len(c) for c in claimed) == 30
+    assert len(set().union(*claimed)) == 30  # disjoint: nobody sends another's write
