@@ -68,3 +68,27 @@ def test_a_malformed_row_is_named_and_nothing_is_written(tmp_path):
     done = run(tmp_path, "link-agents", str(sheet))
     assert done.returncode == 2 and "not-an-id" in done.stderr
     assert links(tmp_path) == set()
+
+
+def test_an_admin_lists_failed_writes_and_sends_them_again(tmp_path):
+    assert run(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "server.db") as db:
+        db.execute(
+            "INSERT INTO salesforce_writes (id, org_id, user_id, sobject, external_id, fields, "
+            "source, state, attempts, next_attempt_at, last_error, created_at, updated_at) VALUES "
+            "('w1', ?, '005000000000001AAA', 'Digital_Interaction__c', '44', '{}', 'disposition', "
+            "'failed', 1, '2026-11-25 10:00:00', 'FIELD_INTEGRITY_EXCEPTION: Case__c', "
+            "'2026-11-25 10:00:00', '2026-11-25 10:00:00')",
+            (ORG + "AAA",),
+        )
+    listed = run(tmp_path, "writes", "--failed")
+    assert listed.returncode == 0
+    assert "w1" in listed.stdout and "Digital_Interaction__c/44" in listed.stdout
+    assert "FIELD_INTEGRITY_EXCEPTION" in listed.stdout
+    assert run(tmp_path, "writes", "--retry").returncode == 2  # says which: ids or --all-failed
+    retried = run(tmp_path, "writes", "--retry", "--all-failed")
+    assert "1 failed write(s) will be sent again" in retried.stdout
+    with sqlite3.connect(tmp_path / "server.db") as db:
+        assert db.execute("SELECT state, attempts FROM salesforce_writes").fetchall() == [
+            ("pending", 0)
+        ]
