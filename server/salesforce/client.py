@@ -69,7 +69,6 @@ class AgentSalesforce:
             session=_LoopbackHttp(instance_url),
         )
         self.instance_url = instance_url.rstrip("/")
-        self.calls = 0
 
     def upsert(self, sobject: str, field: str, value: str, fields: dict[str, Any]) -> str:
         """PATCH sobjects/{sobject}/{field}/{value}: the record's id. Raises SalesforceFailure."""
@@ -115,7 +114,6 @@ class AgentSalesforce:
         return f"{self.instance_url}/lightning/r/{sobject}/{record_id}/view"
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        self.calls += 1
         try:
             return self._sf.restful(path, method=method, **kwargs)
         except LibraryError as exc:

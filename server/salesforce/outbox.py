@@ -119,7 +119,6 @@ class Outbox:
         self._lease = timedelta(seconds=lease_seconds)
         self._connect = connect
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.calls = 0  # Salesforce API calls made by this worker
         self._listeners: list[Callable[[str, str, dict[str, Any]], None]] = []
 
     def on_settled(self, listener: Callable[[str, str, dict[str, Any]], None]) -> None:
@@ -249,8 +248,6 @@ class Outbox:
             except SalesforceFailure as failure:
                 settled += self._failed_call(chunk, failure, fingerprint)
                 continue
-            finally:
-                self.calls += 1
             for row, ok, record_id, code, message in outcomes:
                 if ok:
                     settled += self._done(row, record_id)
