@@ -4,8 +4,12 @@ force-app/, the permission set grants it, and every metadata file is well-formed
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+
+import pytest
 
 from server.digital.models import ContactNote, Disposition, Interaction
 from server.salesforce import mapping
@@ -65,3 +69,84 @@ def test_every_field_the_backend_writes_is_deployed_and_granted():
     assert objects[mapping.NOTE].private  # private notes: sharing model Private
     assert objects[mapping.INTERACTION].fields["External_Id__c"].external_id
     assert objects[mapping.NOTE].fields["External_Id__c"].external_id
+
+
+# Folder of force-app/main/default -> metadata type whose members are the files' names.
+_BY_FILE = {
+    "layouts": "Layout",
+    "tabs": "CustomTab",
+    "permissionsets": "PermissionSet",
+    "flexipages": "FlexiPage",
+    "applications": "CustomApplication",
+    "connectedApps": "ConnectedApp",
+    "staticresources": "StaticResource",
+}
+_BY_FOLDER = {"lwc": "LightningComponentBundle", "aura": "AuraDefinitionBundle"}
+
+
+def _name(path) -> str:  # type: ignore[no-untyped-def]
+    """`Foo-Bar Layout.layout-meta.xml` -> `Foo-Bar Layout`; `logo.png` -> `logo`."""
+    name = path.name.removesuffix("-meta.xml")
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def _expected_members() -> dict[str, set[str]]:
+    """Every component the source tree holds, as package.xml should name it. A folder this check
+    does not know fails the test: extend the check rather than let the converter drop it."""
+    expected: dict[str, set[str]] = {}
+    for folder in sorted(d for d in FORCE_APP.iterdir() if d.is_dir()):
+        if folder.name == "objects":
+            objects = {d.name for d in folder.iterdir() if d.is_dir()}
+            expected["CustomObject"] = objects
+            for sub, kind in (("fields", "CustomField"), ("listViews", "ListView")):
+                expected[kind] = {
+                    f"{f.parents[1].name}.{_name(f)}" for f in folder.glob(f"*/{sub}/*.xml")
+                }
+        elif folder.name in _BY_FILE:
+            expected[_BY_FILE[folder.name]] = {_name(f) for f in folder.iterdir() if f.is_file()}
+        elif folder.name in _BY_FOLDER:
+            expected[_BY_FOLDER[folder.name]] = {d.name for d in folder.iterdir() if d.is_dir()}
+        else:
+            pytest.fail(f"force-app has {folder.name}/, which this check does not know yet")
+    return {kind: members for kind, members in expected.items() if members}
+
+
+def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path):
+    """`sf project convert source` exits 0 even on input it drops, so the manifest is checked
+    against the source tree."""
+    root = FORCE_APP.parents[2]
+    sf = root / "node_modules" / ".bin" / "sf"
+    if not sf.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("the Salesforce CLI is not installed: run scripts/test (npm ci)")
+        pytest.skip("the Salesforce CLI is not installed (npm ci at the repository root)")
+    done = subprocess.run(
+        [
+            str(sf),
+            "project",
+            "convert",
+            "source",
+            "--root-dir",
+            "force-app",
+            "--output-dir",
+            str(tmp_path / "mdapi"),
+        ],
+        cwd=root,
+        env={
+            **os.environ,
+            "SF_DISABLE_TELEMETRY": "true",
+            "SF_AUTOUPDATE_DISABLE": "true",
+            "HOME": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    manifest = ET.parse(tmp_path / "mdapi" / "package.xml").getroot()
+    found = {
+        t.findtext(f"{NS}name"): {m.text for m in t.iter(f"{NS}members")}
+        for t in manifest.iter(f"{NS}types")
+    }
+    assert found == _expected_members()
+    assert manifest.findtext(f"{NS}version") == "66.0"
