@@ -51,6 +51,24 @@ def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def migrate_and_link_ana(env: dict[str, str]) -> None:
+    """The admin's steps before a first start: the schema, then Ana linked to CXone user 101."""
+    from server.launcher.demo import demo_agent
+
+    ana = demo_agent("ana")
+    for command in (
+        ["migrate"],
+        ["link-agent", "--org", ana.org_id, "--user", ana.user_id, "--cxone-user", "101"],
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "server", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+
+
 def gunicorn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     procfile = (ROOT / "Procfile").read_text()
     web = re.search(r"^web: (.*)$", procfile, re.M).group(1)

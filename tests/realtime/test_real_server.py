@@ -4,8 +4,6 @@ over WebSocket, the CXone sandbox feeding events."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -14,8 +12,8 @@ import socketio
 
 from server.canvas.signed_request import sign
 from server.launcher.demo import demo_agent
-from tests.conftest import ROOT, CxoneSandbox, cxone_variables, envelope, wait_for_http, wait_until
-from tests.test_server_process import SECRETS, gunicorn, server_env
+from tests.conftest import CxoneSandbox, cxone_variables, envelope, wait_for_http, wait_until
+from tests.test_server_process import SECRETS, gunicorn, migrate_and_link_ana, server_env
 
 pytestmark = pytest.mark.slow
 
@@ -32,25 +30,7 @@ def live_server(tmp_path):  # type: ignore[no-untyped-def]
         **SECRETS,
         **cxone_variables(sandbox.url),
     )
-    for command in (
-        ["migrate"],
-        [
-            "link-agent",
-            "--org",
-            demo_agent("ana").org_id,
-            "--user",
-            demo_agent("ana").user_id,
-            "--cxone-user",
-            "101",
-        ],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", "server", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    migrate_and_link_ana(env)
     process = gunicorn(env, tmp_path / "server.log")
     base = f"http://127.0.0.1:{env['PORT']}"
     try:

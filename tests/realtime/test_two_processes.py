@@ -3,18 +3,14 @@ CXone; agents connected to either process hear each change once."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 import redis
 
-from server.launcher.demo import demo_agent
 from tests.conftest import (
     IN_CI,
-    ROOT,
     CxoneSandbox,
     cxone_variables,
     free_port,
@@ -22,7 +18,7 @@ from tests.conftest import (
     wait_until,
 )
 from tests.realtime.test_real_server import listen, token_for
-from tests.test_server_process import SECRETS, gunicorn, server_env
+from tests.test_server_process import SECRETS, gunicorn, migrate_and_link_ana, server_env
 
 pytestmark = pytest.mark.slow
 REDIS = "redis://127.0.0.1:6379/0"
@@ -45,18 +41,7 @@ def two_processes(tmp_path):  # type: ignore[no-untyped-def]
         **SECRETS,
         **cxone_variables(sandbox.url),
     )
-    ana = demo_agent("ana")
-    for command in (
-        ["migrate"],
-        ["link-agent", "--org", ana.org_id, "--user", ana.user_id, "--cxone-user", "101"],
-    ):
-        subprocess.run(
-            [sys.executable, "-m", "server", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    migrate_and_link_ana(env)
     processes, bases = [], []
     for name in ("a", "b"):
         port_env = dict(env, PORT=str(free_port()))

@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ import requests
 
 from server.canvas.signed_request import sign
 from server.launcher.demo import demo_agent
-from tests.conftest import ROOT, CxoneSandbox, cxone_variables, envelope, wait_for_http, wait_until
-from tests.test_server_process import SECRETS, gunicorn, server_env
+from tests.conftest import CxoneSandbox, cxone_variables, envelope, wait_for_http, wait_until
+from tests.test_server_process import SECRETS, gunicorn, migrate_and_link_ana, server_env
 
 pytestmark = pytest.mark.slow
 ANA = demo_agent("ana")
@@ -36,17 +35,7 @@ class Backend:
         self.base = f"http://127.0.0.1:{self.env['PORT']}"
         self.db = tmp_path / "server.db"
         self.log = tmp_path / "server.log"
-        for command in (
-            ["migrate"],
-            ["link-agent", "--org", ANA.org_id, "--user", ANA.user_id, "--cxone-user", "101"],
-        ):
-            subprocess.run(
-                [sys.executable, "-m", "server", *command],
-                cwd=ROOT,
-                env=self.env,
-                check=True,
-                capture_output=True,
-            )
+        migrate_and_link_ana(self.env)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
