@@ -3,6 +3,14 @@ const { jestConfig } = require("@salesforce/sfdx-lwc-jest/config");
 
 module.exports = {
   ...jestConfig,
-  modulePathIgnorePatterns: ["<rootDir>/lwc/"],
-  testPathIgnorePatterns: ["<rootDir>/lwc/", "<rootDir>/node_modules/"],
+  moduleNameMapper: {
+    ...jestConfig.moduleNameMapper,
+    "^test/fakeBridge$": "<rootDir>/jest-helpers/fakeBridge.js"
+  },
+  modulePathIgnorePatterns: ["<rootDir>/lwc/", "<rootDir>/lightning-standin/"],
+  testPathIgnorePatterns: [
+    "<rootDir>/lwc/",
+    "<rootDir>/node_modules/",
+    "<rootDir>/lightning-standin/"
+  ]
 };

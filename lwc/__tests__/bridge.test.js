@@ -209,3 +209,40 @@ test("a refused renewal is reported and tried again later", async () => {
   expect(timers).toHaveLength(2);
   handle.stop();
 });
+
+test("a call with files goes as multipart: fields as text, files as attachments", async () => {
+  const { fetch, send, flush } = setup();
+  send({ type: "digital-tab:hello", nonce: NONCE });
+  const file = new File(["%PDF"], "invoice.pdf", { type: "application/pdf" });
+  send({
+    type: "digital-tab:call",
+    nonce: NONCE,
+    id: 7,
+    method: "POST",
+    path: "/api/v1/interactions/44/reply",
+    body: { text: "Here it is 🙂", html: false },
+    files: [file],
+  });
+  await flush();
+  const [path, init] = fetch.mock.calls[0];
+  expect(path).toBe("/api/v1/interactions/44/reply");
+  expect(init.headers["Content-Type"]).toBeUndefined(); // the browser adds the boundary
+  expect(init.headers.Authorization).toBe("Bearer secret-token-1");
+  expect(init.body).toBeInstanceOf(FormData);
+  expect(init.body.get("text")).toBe("Here it is 🙂");
+  expect(init.body.get("html")).toBe("false");
+  expect(init.body.getAll("attachments").map((f) => f.name)).toEqual(["invoice.pdf"]);
+});
+
+test("on load it tells its parent, at the exact origin, that it is ready for a hello", () => {
+  const parent = { postMessage: jest.fn() };
+  const win = {
+    parent,
+    addEventListener: window.addEventListener.bind(window),
+    removeEventListener: window.removeEventListener.bind(window),
+    FormData: window.FormData,
+  };
+  const { handle } = setup({ window: win });
+  expect(parent.postMessage).toHaveBeenCalledWith({ type: "digital-tab:ready" }, PARENT);
+  handle.stop();
+});

@@ -6,9 +6,10 @@
  *   Sfdc.canvas.client.refreshSignedRequest, exchanged at POST /canvas/renew.
  * - The Lightning side (c/digitalBridge) talks to it over window.postMessage, with the exact
  *   origin on both sides, a handshake nonce, and a request id per call:
+ *     bridge -> parent  {type: "digital-tab:ready"}   (on load: say hello)
  *     parent -> bridge  {type: "digital-tab:hello", nonce}
  *     bridge -> parent  {type: "digital-tab:welcome", nonce, agent}
- *     parent -> bridge  {type: "digital-tab:call", nonce, id, method, path, body}
+ *     parent -> bridge  {type: "digital-tab:call", nonce, id, method, path, body, files}
  *     bridge -> parent  {type: "digital-tab:result", nonce, id, status, body}
  *     bridge -> parent  {type: "digital-tab:event", nonce, name, data}
  *   Only /api/v1/ paths can be called; anything else is answered with a 400 result.
@@ -155,7 +156,9 @@
         return;
       }
       var init = { method: method, headers: { Authorization: "Bearer " + token } };
-      if (message.body !== undefined && method !== "GET") {
+      if (Array.isArray(message.files) && message.files.length && method !== "GET") {
+        init.body = formData(message.body || {}, message.files); // the browser sets the boundary
+      } else if (message.body !== undefined && method !== "GET") {
         init.headers["Content-Type"] = "application/json";
         init.body = JSON.stringify(message.body);
       }
@@ -178,6 +181,21 @@
             body: { error: { code: "network", message: "The server cannot be reached." } },
           });
         });
+    }
+
+    /** multipart/form-data: the body's fields as text, the files as `attachments`. */
+    function formData(fields, files) {
+      var form = new win.FormData();
+      Object.keys(fields).forEach(function (name) {
+        var value = fields[name];
+        if (value !== null && value !== undefined) {
+          form.append(name, typeof value === "string" ? value : JSON.stringify(value));
+        }
+      });
+      files.forEach(function (file) {
+        form.append("attachments", file, file.name);
+      });
+      return form;
     }
 
     // --- token renewal -----------------------------------------------------------------------
@@ -226,6 +244,10 @@
     }
 
     scheduleRenewal();
+    // Tell the Lightning side this page is (again) ready for its hello: no nonce, no data.
+    if (win.parent && win.parent !== win) {
+      win.parent.postMessage({ type: PREFIX + "ready" }, parentOrigin);
+    }
 
     return {
       stop: function () {

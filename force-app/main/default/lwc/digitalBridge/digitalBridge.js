@@ -2,11 +2,17 @@
  * The only module that talks to the Digital tab bridge, the backend's page in the canvas
  * iframe (lwc/bridge/bridge.js). window.postMessage with the backend's exact origin both ways,
  * a nonce of ours for the handshake, a request id per call:
+ *   bridge -> we     {type: "digital-tab:ready"}            (the page loaded; say hello)
  *   we     -> bridge {type: "digital-tab:hello", nonce}
  *   bridge -> we     {type: "digital-tab:welcome", nonce, agent}
- *   we     -> bridge {type: "digital-tab:call", nonce, id, method, path, body}
+ *   we     -> bridge {type: "digital-tab:call", nonce, id, method, path, body, files}
  *   bridge -> we     {type: "digital-tab:result", nonce, id, status, body}
  *   bridge -> we     {type: "digital-tab:event", nonce, name, data}
+ *
+ * The canvas iframe belongs to force:canvasApp, whose DOM a component of ours cannot reach
+ * under Lightning Web Security. So the hello goes to every frame of the page with the backend's
+ * exact origin as target: the browser delivers it only to a frame of that origin, and the frame
+ * that answers (event.source) is pinned for everything after.
  */
 const PREFIX = "digital-tab:";
 const CALL_TIMEOUT_MS = 30000;
@@ -29,11 +35,12 @@ export class BridgeError extends Error {
 
 export class DigitalBridge {
   /**
-   * frameWindow: the canvas iframe's window; backendOrigin: the canvas app URL's origin.
+   * backendOrigin: the canvas app URL's origin; frameWindow: the canvas iframe's window when
+   * the host knows it (tests, the local stand-in), otherwise every frame of win is asked.
    */
   constructor({
-    frameWindow,
     backendOrigin,
+    frameWindow = null,
     win = window,
     crypto = window.crypto,
     timeoutMs = CALL_TIMEOUT_MS
@@ -57,13 +64,16 @@ export class DigitalBridge {
       this._welcome = new Promise((resolve) => {
         this._resolveWelcome = resolve;
       });
-      this._post({ type: `${PREFIX}hello` });
+      this._candidates().forEach((frame) => this._hello(frame));
     }
     return this._welcome;
   }
 
-  /** An /api/v1/ call through the bridge: resolves with the body, rejects with BridgeError. */
-  call(method, path, body) {
+  /**
+   * An /api/v1/ call through the bridge: resolves with the body, rejects with BridgeError.
+   * files (File objects) make it a multipart request, body's fields beside them.
+   */
+  call(method, path, body, files) {
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
       // eslint-disable-next-line @lwc/lwc/no-async-operation
@@ -76,7 +86,9 @@ export class DigitalBridge {
         );
       }, this._timeoutMs);
       this._pending.set(id, { resolve, reject, timer });
-      this._post({ type: `${PREFIX}call`, id, method, path, body });
+      this.connect().then(() =>
+        this._post({ type: `${PREFIX}call`, id, method, path, body, files })
+      );
     });
   }
 
@@ -95,23 +107,59 @@ export class DigitalBridge {
     this._pending.clear();
   }
 
+  _candidates() {
+    if (this._frame) {
+      return [this._frame];
+    }
+    const frames = [];
+    for (let i = 0; i < this._win.frames.length; i++) {
+      frames.push(this._win.frames[i]);
+    }
+    return frames;
+  }
+
+  _hello(frame) {
+    frame.postMessage(
+      { type: `${PREFIX}hello`, nonce: this._nonce },
+      this._origin
+    );
+  }
+
   _post(message) {
     this._frame.postMessage({ ...message, nonce: this._nonce }, this._origin);
   }
 
   _onMessage(event) {
     const message = event.data;
-    if (
-      event.origin !== this._origin ||
-      event.source !== this._frame ||
-      !message ||
-      message.nonce !== this._nonce
-    ) {
+    if (event.origin !== this._origin || !message) {
       return;
     }
-    if (message.type === `${PREFIX}welcome` && this._resolveWelcome) {
-      this._resolveWelcome(message.agent);
-    } else if (message.type === `${PREFIX}result`) {
+    if (message.type === `${PREFIX}ready`) {
+      // A bridge page (re)loaded, after a canvas reload for instance: shake hands again.
+      if (!this._frame || event.source === this._frame) {
+        this._hello(event.source);
+      }
+      return;
+    }
+    if (message.nonce !== this._nonce) {
+      return;
+    }
+    if (message.type === `${PREFIX}welcome`) {
+      if (this._frame && event.source !== this._frame) {
+        return;
+      }
+      this._frame = event.source;
+      if (this._resolveWelcome) {
+        this._resolveWelcome(message.agent);
+        this._resolveWelcome = null;
+      }
+      this._dispatch("bridge.welcome", message.agent);
+      return;
+    }
+    if (event.source !== this._frame) {
+      return;
+    }
+    if (message.type === `${PREFIX}result`) {
       const waiting = this._pending.get(message.id);
       if (!waiting) {
         return;
@@ -124,9 +172,18 @@ export class DigitalBridge {
         waiting.reject(new BridgeError(message.status, message.body));
       }
     } else if (message.type === `${PREFIX}event`) {
-      (this._handlers.get(message.name) || []).forEach((handler) =>
-        handler(message.data)
-      );
+      this._dispatch(message.name, message.data);
     }
+  }
+
+  _dispatch(name, data) {
+    (this._handlers.get(name) || []).forEach((handler) => {
+      try {
+        handler(data);
+      } catch (error) {
+        // One component's failing handler must not keep the others from hearing the event.
+        console.error(error);
+      }
+    });
   }
 }

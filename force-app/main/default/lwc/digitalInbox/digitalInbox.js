@@ -6,10 +6,13 @@ const SORTS = [
   { label: "Channel", value: "channel" }
 ];
 const ALL_TAGS = "";
+// ready: (re)connected, possibly after missing events; resync: too far behind to replay.
 const LIVE_EVENTS = [
   "interaction.changed",
   "interaction.removed",
-  "message.added"
+  "message.added",
+  "ready",
+  "resync"
 ];
 
 /**
@@ -124,7 +127,7 @@ export default class DigitalInbox extends LightningElement {
   handleLive(name, event) {
     if (
       name === "message.added" ||
-      (name === "interaction.changed" && event.status === "new")
+      (name === "interaction.changed" && event && event.status === "new")
     ) {
       this.announcement = `New message on interaction ${event.id}`;
     }

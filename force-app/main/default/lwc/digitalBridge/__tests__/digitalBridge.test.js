@@ -2,18 +2,35 @@ import { DigitalBridge, BridgeError } from "c/digitalBridge";
 
 const BACKEND = "https://digital-tab.example.com";
 
-function setup() {
+function setup(options = {}) {
   const frame = { postMessage: jest.fn() };
   const bridge = new DigitalBridge({
-    frameWindow: frame,
+    frameWindow: options.discover ? null : frame,
     backendOrigin: BACKEND,
-    timeoutMs: 50
+    timeoutMs: 50,
+    win: options.win || window
   });
   const sent = () => frame.postMessage.mock.calls.map(([message]) => message);
   const answer = (data, origin = BACKEND, source = frame) =>
     window.dispatchEvent(new MessageEvent("message", { data, origin, source }));
   return { bridge, frame, sent, answer };
 }
+
+async function handshaken() {
+  const harness = setup();
+  const connected = harness.bridge.connect();
+  const [hello] = harness.sent();
+  harness.answer({
+    type: "digital-tab:welcome",
+    nonce: hello.nonce,
+    agent: {}
+  });
+  await connected;
+  harness.nonce = hello.nonce;
+  return harness;
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe("c-digital-bridge", () => {
   it("shakes hands with the backend's exact origin and a fresh nonce", async () => {
@@ -38,11 +55,68 @@ describe("c-digital-bridge", () => {
     bridge.disconnect();
   });
 
-  it("matches each result to its call by request id", async () => {
+  it("finds the canvas frame among the page's frames and pins the one that answers", async () => {
+    const canvas = { postMessage: jest.fn() };
+    const other = { postMessage: jest.fn() };
+    const win = {
+      frames: { length: 2, 0: other, 1: canvas },
+      addEventListener: window.addEventListener.bind(window),
+      removeEventListener: window.removeEventListener.bind(window)
+    };
+    const bridge = new DigitalBridge({
+      backendOrigin: BACKEND,
+      win,
+      timeoutMs: 50
+    });
+    const connected = bridge.connect();
+    // Both get the hello, addressed to the backend's exact origin only.
+    expect(other.postMessage.mock.calls[0][1]).toBe(BACKEND);
+    const [hello, target] = canvas.postMessage.mock.calls[0];
+    expect(target).toBe(BACKEND);
+    window.dispatchEvent(
+      new MessageEvent("message", {
+        data: { type: "digital-tab:welcome", nonce: hello.nonce, agent: {} },
+        origin: BACKEND,
+        source: canvas
+      })
+    );
+    await connected;
+    bridge.call("GET", "/api/v1/tags");
+    await flush();
+    expect(canvas.postMessage.mock.calls[1][0].type).toBe("digital-tab:call");
+    expect(other.postMessage).toHaveBeenCalledTimes(1);
+    bridge.disconnect();
+  });
+
+  it("says hello again when the bridge page reloads", async () => {
+    const { bridge, sent, answer } = await handshaken();
+    answer({ type: "digital-tab:ready" });
+    answer({ type: "digital-tab:ready" }, "https://evil.example");
+    const hellos = sent().filter((m) => m.type === "digital-tab:hello");
+    expect(hellos).toHaveLength(2);
+    bridge.disconnect();
+  });
+
+  it("waits for the handshake before calling", async () => {
     const { bridge, sent, answer } = setup();
+    bridge.call("GET", "/api/v1/inbox").catch(() => {});
+    await flush();
+    expect(sent().map((m) => m.type)).toEqual(["digital-tab:hello"]);
+    answer({ type: "digital-tab:welcome", nonce: sent()[0].nonce, agent: {} });
+    await flush();
+    expect(sent().map((m) => m.type)).toEqual([
+      "digital-tab:hello",
+      "digital-tab:call"
+    ]);
+    bridge.disconnect();
+  });
+
+  it("matches each result to its call by request id", async () => {
+    const { bridge, sent, answer } = await handshaken();
     const first = bridge.call("GET", "/api/v1/inbox");
     const second = bridge.call("POST", "/api/v1/interactions/1/open");
-    const [one, two] = sent();
+    await flush();
+    const [one, two] = sent().filter((m) => m.type === "digital-tab:call");
     expect(one.id).not.toBe(two.id);
     answer({
       type: "digital-tab:result",
@@ -69,8 +143,19 @@ describe("c-digital-bridge", () => {
     bridge.disconnect();
   });
 
+  it("carries files beside the body for a multipart call", async () => {
+    const { bridge, sent } = await handshaken();
+    const file = new File(["hello"], "note.txt", { type: "text/plain" });
+    bridge.call("POST", "/api/v1/interactions/1/reply", { text: "Hi" }, [file]);
+    await flush();
+    const call = sent().find((m) => m.type === "digital-tab:call");
+    expect(call.body).toEqual({ text: "Hi" });
+    expect(call.files).toEqual([file]);
+    bridge.disconnect();
+  });
+
   it("gives up on a call nobody answers", async () => {
-    const { bridge } = setup();
+    const { bridge } = await handshaken();
     const lost = await bridge
       .call("GET", "/api/v1/tags")
       .catch((error) => error);
@@ -78,10 +163,8 @@ describe("c-digital-bridge", () => {
     bridge.disconnect();
   });
 
-  it("hands live events to their subscribers only", () => {
-    const { bridge, sent, answer } = setup();
-    bridge.connect();
-    const { nonce } = sent()[0];
+  it("hands live events to their subscribers only, from the pinned frame only", async () => {
+    const { bridge, answer, nonce } = await handshaken();
     const changed = jest.fn();
     const unsubscribe = bridge.on("interaction.changed", changed);
     answer({
