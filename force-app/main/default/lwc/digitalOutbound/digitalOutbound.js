@@ -123,9 +123,7 @@ export default class DigitalOutbound extends LightningElement {
       )
     ];
     const valid = fields
-      .map((field) =>
-        field.reportValidity ? field.reportValidity() !== false : true
-      )
+      .map((field) => !field.reportValidity || field.reportValidity() !== false)
       .every(Boolean);
     if (!this.isEmail && !PHONE.test(this.to.trim())) {
       this.error =

@@ -4,6 +4,7 @@ import { DigitalBridge } from "c/digitalBridge";
 import { flush, removeAll } from "test/fakeBridge";
 
 jest.mock("c/digitalBridge", () => {
+  // eslint-disable-next-line no-undef
   const { FakeBridge: Fake } = require("test/fakeBridge");
   class Bridge extends Fake {
     constructor(options) {
