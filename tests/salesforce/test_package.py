@@ -18,12 +18,22 @@ from server.sandbox.salesforce.schema import FORCE_APP, custom_objects
 NS = "{http://soap.sforce.com/2006/04/metadata}"
 
 
+ROOT = FORCE_APP.parents[2]
+CONNECTED_APP = ROOT / "variants" / "connected-app"
+# Aura markup uses namespace prefixes it never declares; declared here, it parses as XML.
+_AURA_PREFIXES = " ".join(f'xmlns:{p}="urn:{p}"' for p in ("aura", "force", "c", "design"))
+
+
 def test_every_metadata_file_is_well_formed():
-    files = sorted(FORCE_APP.rglob("*-meta.xml"))
-    assert len(files) >= 20
+    files = sorted(FORCE_APP.rglob("*-meta.xml")) + sorted(CONNECTED_APP.rglob("*-meta.xml"))
+    assert len(files) >= 30
     for path in files:
         ET.parse(path)  # raises on malformed XML
-    project = json.loads((FORCE_APP.parents[2] / "sfdx-project.json").read_text())
+    markup = sorted(FORCE_APP.glob("aura/*/*.cmp")) + sorted(FORCE_APP.glob("aura/*/*.design"))
+    assert markup
+    for path in markup:
+        ET.fromstring(f"<root {_AURA_PREFIXES}>{path.read_text()}</root>")
+    project = json.loads((ROOT / "sfdx-project.json").read_text())
     assert project["packageDirectories"][0]["path"] == "force-app"
 
 
@@ -80,6 +90,11 @@ _BY_FILE = {
     "applications": "CustomApplication",
     "connectedApps": "ConnectedApp",
     "staticresources": "StaticResource",
+    "externalClientApps": "ExternalClientApplication",
+    "extlClntAppCanvasSettings": "ExtlClntAppCanvasSettings",
+    "extlClntAppOauthSettings": "ExtlClntAppOauthSettings",
+    "extlClntAppGlobalOauthSets": "ExtlClntAppGlobalOauthSettings",
+    "extlClntAppOauthPolicies": "ExtlClntAppOauthConfigurablePolicies",
 }
 _BY_FOLDER = {"lwc": "LightningComponentBundle", "aura": "AuraDefinitionBundle"}
 
@@ -111,6 +126,58 @@ def _expected_members() -> dict[str, set[str]]:
     return {kind: members for kind, members in expected.items() if members}
 
 
+def _meta(path) -> ET.Element:  # type: ignore[no-untyped-def]
+    return ET.parse(path).getroot()
+
+
+def test_the_host_places_the_hidden_canvas_app_beside_the_tab_on_a_page_and_a_tab():
+    host = FORCE_APP / "aura" / "DigitalTabHost"
+    cmp = ET.fromstring(
+        f"<root {_AURA_PREFIXES}>{(host / 'DigitalTabHost.cmp').read_text()}</root>"
+    )
+    component = cmp.find("{urn:aura}component")
+    interfaces = set(component.get("implements").split(","))
+    # App pages and the utility bar need flexipage:availableForAllPageTypes; tabs force:appHostable.
+    assert {"flexipage:availableForAllPageTypes", "force:appHostable"} <= interfaces
+    attributes = {a.get("name"): a for a in component.iter("{urn:aura}attribute")}
+    canvas = next(component.iter("{urn:force}canvasApp"))
+    assert canvas.get("developerName") == "{!v.canvasDeveloperName}"
+    assert next(component.iter("{urn:c}digitalTab")).get("backendUrl") == "{!v.backendUrl}"
+    canvas_name = attributes["canvasDeveloperName"].get("default")
+    # The canvas app the host opens is the one both canvas settings define.
+    eca = _meta(FORCE_APP / "extlClntAppCanvasSettings" / "Digital_Tab_canvas.ecaCanvas-meta.xml")
+    assert eca.findtext(f"{NS}externalClientApplication") == canvas_name
+    assert (FORCE_APP / "externalClientApps" / f"{canvas_name}.eca-meta.xml").exists()
+    assert (
+        CONNECTED_APP / "main/default/connectedApps" / f"{canvas_name}.connectedApp-meta.xml"
+    ).exists()
+    page = _meta(FORCE_APP / "flexipages" / "Digital_Tab.flexipage-meta.xml")
+    assert page.findtext(f"{NS}type") == "AppPage"
+    assert [c.text for c in page.iter(f"{NS}componentName")] == ["DigitalTabHost"]
+    tab = _meta(FORCE_APP / "tabs" / "Digital_Tab.tab-meta.xml")
+    assert tab.findtext(f"{NS}flexiPage") == "Digital_Tab"
+    permission_set = _meta(
+        FORCE_APP / "permissionsets" / "Digital_Tab_Agent.permissionset-meta.xml"
+    )
+    assert "Digital_Tab" in {
+        t.findtext(f"{NS}tab") for t in permission_set.iter(f"{NS}tabSettings")
+    }
+
+
+def test_both_canvas_settings_sign_requests_to_the_canvas_url_and_ship_no_secret():
+    eca = _meta(FORCE_APP / "extlClntAppCanvasSettings" / "Digital_Tab_canvas.ecaCanvas-meta.xml")
+    app = _meta(CONNECTED_APP / "main/default/connectedApps/Digital_Tab.connectedApp-meta.xml")
+    assert eca.findtext(f"{NS}accessMethod") == "Post"  # a signed request, not OAuth from the page
+    assert app.findtext(f"{NS}canvasConfig/{NS}accessMethod") == "Post"
+    assert eca.findtext(f"{NS}canvasUrl").endswith("/canvas")
+    assert app.findtext(f"{NS}canvasConfig/{NS}canvasUrl").endswith("/canvas")
+    assert "Aura" in {e.text for e in eca.iter(f"{NS}canvasLocationOptions")}
+    assert "Aura" in {e.text for e in app.iter(f"{NS}locations")}
+    for path in [*FORCE_APP.rglob("*.xml"), *CONNECTED_APP.rglob("*.xml")]:
+        tags = {element.tag.removeprefix(NS).lower() for element in ET.parse(path).iter()}
+        assert not {t for t in tags if "secret" in t and not t.startswith("is")}, path
+
+
 def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path):
     """`sf project convert source` exits 0 even on input it drops, so the manifest is checked
     against the source tree."""
@@ -120,6 +187,12 @@ def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path)
         if os.environ.get("CI") == "true":
             pytest.fail("the Salesforce CLI is not installed: run scripts/test (npm ci)")
         pytest.skip("the Salesforce CLI is not installed (npm ci at the repository root)")
+    env = {
+        **os.environ,
+        "SF_DISABLE_TELEMETRY": "true",
+        "SF_AUTOUPDATE_DISABLE": "true",
+        "HOME": str(tmp_path),
+    }
     done = subprocess.run(
         [
             str(sf),
@@ -132,12 +205,7 @@ def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path)
             str(tmp_path / "mdapi"),
         ],
         cwd=root,
-        env={
-            **os.environ,
-            "SF_DISABLE_TELEMETRY": "true",
-            "SF_AUTOUPDATE_DISABLE": "true",
-            "HOME": str(tmp_path),
-        },
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -150,3 +218,29 @@ def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path)
     }
     assert found == _expected_members()
     assert manifest.findtext(f"{NS}version") == "66.0"
+
+    # The Connected App variant, deployed instead of the External Client App.
+    done = subprocess.run(
+        [
+            str(sf),
+            "project",
+            "convert",
+            "source",
+            "--source-dir",
+            str(CONNECTED_APP),
+            "--output-dir",
+            str(tmp_path / "connected-app"),
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    manifest = ET.parse(tmp_path / "connected-app" / "package.xml").getroot()
+    found = {
+        t.findtext(f"{NS}name"): {m.text for m in t.iter(f"{NS}members")}
+        for t in manifest.iter(f"{NS}types")
+    }
+    assert found == {"ConnectedApp": {"Digital_Tab"}}
