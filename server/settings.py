@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from server.canvas.ids import InvalidSalesforceId, to_18
+from server.canvas.signed_request import origin
 from server.cxone.config import CxoneConfig
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ class Settings:
 
     @property
     def frame_ancestors(self) -> tuple[str, ...]:
-        own = ("'self'",) if self.is_local else ()
+        # Local mode: the launcher's own page and the Lightning stand-in frame the bridge.
+        own = ("'self'", origin(self.local_salesforce_url)) if self.is_local else ()
         return own + SALESFORCE_FRAME_ANCESTORS + self.frame_ancestors_extra
 
 
@@ -261,9 +263,9 @@ def _frame_ancestors(raw: object) -> tuple[str, ...]:
     if not raw:
         return ()
     origins = tuple(part for part in str(raw).replace(",", " ").split() if part)
-    for origin in origins:
-        if not origin.startswith(("https://", "http://")) or any(c in origin for c in ";'\""):
-            raise ConfigError(f"FRAME_ANCESTORS_EXTRA: {origin!r} is not an http(s) origin")
+    for candidate in origins:
+        if not candidate.startswith(("https://", "http://")) or any(c in candidate for c in ";'\""):
+            raise ConfigError(f"FRAME_ANCESTORS_EXTRA: {candidate!r} is not an http(s) origin")
     return origins
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
 
@@ -12,13 +11,14 @@ from server.canvas import replay
 from server.canvas.auth import bearer_token
 from server.canvas.liveness import LivenessError, check_oauth_token
 from server.canvas.sessions import AgentContext, IssuedToken, SessionRefused
-from server.canvas.signed_request import CanvasIdentity, SignedRequestError, verify
+from server.canvas.signed_request import CanvasIdentity, SignedRequestError, origin, verify
 from server.errors import ApiError
 from server.services import services
 
 bp = Blueprint("canvas", __name__)
 BRIDGE_DIR = Path(__file__).resolve().parents[2] / "lwc" / "bridge"
 BRIDGE_FILES = {"bridge.js", "vendor/socket.io.min.js"}
+CANVAS_SDK_VERSION = "66.0"
 
 _STATUS = {
     "invalid_signature": 401,
@@ -109,7 +109,7 @@ def _bridge_page(context: AgentContext, token: IssuedToken, parent_origin: str) 
     boot = {
         **_token_body(context, token),
         # The Lightning page's origin, from the signed request: the only one the bridge talks to.
-        "parent_origin": _origin(parent_origin),
+        "parent_origin": origin(parent_origin),
         "agent": {
             "user_id": context.user_id,
             "org_id": context.org_id,
@@ -117,17 +117,16 @@ def _bridge_page(context: AgentContext, token: IssuedToken, parent_origin: str) 
             "org_name": context.org_name,
         },
     }
-    response = Response(render_template("bridge.html", boot=boot, agent=context, nonce=nonce))
+    # The org serves its Canvas SDK (Sfdc.canvas: refreshSignedRequest); it is allowed by nonce.
+    canvas_sdk = f"{origin(context.instance_url)}/canvas/sdk/js/{CANVAS_SDK_VERSION}/canvas-all.js"
+    response = Response(
+        render_template("bridge.html", boot=boot, agent=context, nonce=nonce, canvas_sdk=canvas_sdk)
+    )
     response.headers["Content-Security-Policy"] = bridge_csp(nonce)
     # The page carries a credential: never cache it, never leak its URL.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def bridge_csp(nonce: str) -> str:

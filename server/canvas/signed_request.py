@@ -99,6 +99,12 @@ def verify(
     return _identity(envelope, hashlib.sha256(signature).hexdigest(), allow_http)
 
 
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL (targetOrigin, instanceUrl)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def sign(envelope: dict[str, Any], consumer_secret: str) -> str:
     """Produce a signed request as Salesforce does (used by the local launcher and tests)."""
     encoded = base64.b64encode(json.dumps(envelope).encode()).decode()

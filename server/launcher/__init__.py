@@ -1,7 +1,8 @@
 """Local mode only: `/` plays Salesforce and opens the canvas exactly as an org would.
 
 It gets the agent an OAuth token from the Salesforce stand-in (password grant), signs a Canvas
-request with the local consumer secret, and POSTs it to /canvas from a page that frames it.
+request with the local consumer secret, and POSTs it either to the Lightning stand-in (which frames
+/canvas beside the Lightning components, as an org does) or to /canvas from a page of its own.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ import secrets
 import requests
 from flask import Blueprint, Response, render_template, request, url_for
 
-from server.canvas.signed_request import sign
+from server.canvas.signed_request import origin, sign
 from server.errors import ApiError
-from server.launcher.demo import DEMO_AGENTS, DEMO_PASSWORD, DemoAgent, demo_agent
+from server.launcher.demo import (
+    DEMO_AGENTS,
+    DEMO_PASSWORD,
+    DemoAgent,
+    canvas_envelope,
+    demo_agent,
+)
 from server.services import services
 
 bp = Blueprint("launcher", __name__)
@@ -23,31 +30,53 @@ bp = Blueprint("launcher", __name__)
 def launcher() -> Response:
     nonce = secrets.token_urlsafe(16)
     response = Response(render_template("launcher.html", agents=DEMO_AGENTS, nonce=nonce))
-    response.headers["Content-Security-Policy"] = _csp(nonce)
+    response.headers["Content-Security-Policy"] = _csp(nonce, "")
     return response
 
 
 @bp.post("/launcher/open")
 def open_canvas() -> Response:
+    """view=lightning: the Digital tab in the Lightning stand-in (served by the Salesforce
+    stand-in, another origin), which frames the canvas as Salesforce does. view=bridge (the
+    default): the bare bridge page framed here, for looking at the session alone."""
     agent = demo_agent(request.form.get("agent", ""))
     if agent is None:
         raise ApiError(
             400, "invalid_agent", "Choose one of the demo agents listed on the launcher."
         )
+    view = request.form.get("view", "bridge")
+    if view not in ("bridge", "lightning"):
+        raise ApiError(400, "invalid_view", "view is lightning or bridge.")
     salesforce_url = services().settings.local_salesforce_url
-    envelope = _envelope(agent, _oauth_token(agent, salesforce_url), salesforce_url)
+    lightning = view == "lightning"
+    envelope = canvas_envelope(
+        agent,
+        _oauth_token(agent, salesforce_url),
+        instance_url=salesforce_url,
+        # Lightning frames the canvas from its own origin; the bare view frames it from here.
+        target_origin=origin(salesforce_url) if lightning else request.host_url.rstrip("/"),
+        canvas_url=request.host_url + "canvas",
+    )
     signed = sign(envelope, services().settings.canvas_consumer_secret)
     nonce = secrets.token_urlsafe(16)
-    response = Response(
-        render_template(
+    if lightning:
+        page = render_template(
+            "launcher_lightning.html",
+            agent=agent,
+            signed_request=signed,
+            lightning_url=salesforce_url.rstrip("/") + "/lightning/digital-tab",
+            nonce=nonce,
+        )
+    else:
+        page = render_template(
             "launcher_canvas.html",
             agent=agent,
             signed_request=signed,
             canvas_url=url_for("canvas.canvas"),
             nonce=nonce,
         )
-    )
-    response.headers["Content-Security-Policy"] = _csp(nonce)
+    response = Response(page)
+    response.headers["Content-Security-Policy"] = _csp(nonce, origin(salesforce_url))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -73,52 +102,10 @@ def _oauth_token(agent: DemoAgent, salesforce_url: str) -> str:
     return str(answer.json()["access_token"])
 
 
-def _envelope(agent: DemoAgent, oauth_token: str, salesforce_url: str) -> dict[str, object]:
-    """The shape Salesforce sends (see tests/fixtures: the real vector)."""
-    return {
-        "algorithm": "HMACSHA256",
-        "issuedAt": secrets.randbelow(2**31),  # Salesforce's values are not timestamps either
-        "userId": agent.user_id[:15],
-        "client": {
-            "oauthToken": oauth_token,
-            "instanceId": "_:digital_tab:",
-            "targetOrigin": request.host_url.rstrip("/"),
-            "instanceUrl": salesforce_url,
-        },
-        "context": {
-            "user": {
-                "userId": agent.user_id,
-                "userName": agent.username,
-                "firstName": agent.first_name,
-                "lastName": agent.last_name,
-                "fullName": agent.full_name,
-                "email": agent.email,
-                "language": "en_US",
-                "locale": "en_US",
-                "timeZone": "Europe/London",
-                "userType": "STANDARD",
-            },
-            "organization": {
-                "organizationId": agent.org_id,
-                "name": agent.org_name,
-                "currencyIsoCode": "USD",
-                "namespacePrefix": None,
-            },
-            "application": {
-                "name": "Digital tab",
-                "developerName": "Digital_Tab",
-                "canvasUrl": request.host_url + "canvas",
-                "authType": "SIGNED_REQUEST",
-                "version": "1.0",
-            },
-            "environment": {"displayLocation": "Visualforce", "parameters": {}},
-        },
-    }
-
-
-def _csp(nonce: str) -> str:
+def _csp(nonce: str, lightning_origin: str = "") -> str:
     return (
         "default-src 'none'; "
         f"script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
-        "frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        f"frame-src 'self'; form-action 'self' {lightning_origin}; base-uri 'none'; "
+        "frame-ancestors 'none'"
     )

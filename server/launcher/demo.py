@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from server.canvas.ids import to_18
@@ -41,3 +42,49 @@ DEMO_AGENTS = (
 
 def demo_agent(key: str) -> DemoAgent | None:
     return next((agent for agent in DEMO_AGENTS if agent.key == key), None)
+
+
+def canvas_envelope(
+    agent: DemoAgent, oauth_token: str, *, instance_url: str, target_origin: str, canvas_url: str
+) -> dict[str, object]:
+    """A Canvas signed request's envelope, in the shape Salesforce sends (see tests/fixtures:
+    the real vector); sign it with server.canvas.signed_request.sign."""
+    return {
+        "algorithm": "HMACSHA256",
+        "issuedAt": secrets.randbelow(2**31),  # Salesforce's values are not timestamps either
+        "userId": agent.user_id[:15],
+        "client": {
+            "oauthToken": oauth_token,
+            "instanceId": "_:digital_tab:",
+            "targetOrigin": target_origin,
+            "instanceUrl": instance_url,
+        },
+        "context": {
+            "user": {
+                "userId": agent.user_id,
+                "userName": agent.username,
+                "firstName": agent.first_name,
+                "lastName": agent.last_name,
+                "fullName": agent.full_name,
+                "email": agent.email,
+                "language": "en_US",
+                "locale": "en_US",
+                "timeZone": "Europe/London",
+                "userType": "STANDARD",
+            },
+            "organization": {
+                "organizationId": agent.org_id,
+                "name": agent.org_name,
+                "currencyIsoCode": "USD",
+                "namespacePrefix": None,
+            },
+            "application": {
+                "name": "Digital tab",
+                "developerName": "Digital_Tab",
+                "canvasUrl": canvas_url,
+                "authType": "SIGNED_REQUEST",
+                "version": "1.0",
+            },
+            "environment": {"displayLocation": "Visualforce", "parameters": {}},
+        },
+    }

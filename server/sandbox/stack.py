@@ -19,6 +19,7 @@ import requests
 
 from server.launcher.demo import DEMO_AGENTS
 from server.sandbox.cxone.seed import AGENTS, sandbox_environment
+from server.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +36,12 @@ def main() -> int:
     env.setdefault("DIGITAL_TAB_ENV", "local")
     env.setdefault("LOCAL_SALESFORCE_URL", f"http://127.0.0.1:{salesforce_port}")
     env.update(HOST=env.get("HOST", "127.0.0.1"), PORT=port)
+    instance = Path(env.get("INSTANCE_PATH") or ROOT / "instance")
+    # The Lightning stand-in signs canvas requests as the org does: with the backend's secret.
+    env.setdefault(
+        "CANVAS_CONSUMER_SECRET",
+        load_settings(env, instance_path=instance).canvas_consumer_secret,
+    )
 
     children: list[subprocess.Popen[bytes]] = []
 
@@ -61,7 +68,7 @@ def main() -> int:
                     "--port",
                     cxone_port,
                     "--db",
-                    str(ROOT / "instance" / "cxone-sandbox.db"),
+                    str(instance / "cxone-sandbox.db"),
                 ],
                 env=env,
                 cwd=ROOT,
@@ -86,7 +93,10 @@ def main() -> int:
     try:
         url = f"http://127.0.0.1:{port}"
         if _wait_ready(url + "/healthz", children):
-            print(f"\n  Digital tab is running: open {url}/ (local launcher)", flush=True)
+            print(
+                f"\n  Digital tab is running: open {url}/ and choose Open the Digital tab in Lightning",
+                flush=True,
+            )
             if use_sandbox:
                 print(
                     "  Play a customer: .venv/bin/python -m server.sandbox.cxone customer "

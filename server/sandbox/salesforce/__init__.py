@@ -10,6 +10,7 @@ expires tokens and lists records for tests.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -20,6 +21,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from server.launcher.demo import DEMO_AGENTS, DEMO_PASSWORD, DemoAgent
+from server.sandbox.salesforce.lightning import register_lightning
 from server.sandbox.salesforce.records import Records, SalesforceError
 from server.sandbox.salesforce.seed import seed
 
@@ -83,8 +85,11 @@ class Faults:
             return dict(plan)
 
 
-def create_standin_app() -> Flask:
+def create_standin_app(consumer_secret: str | None = None) -> Flask:
+    """consumer_secret: the canvas app's, so the Lightning stand-in can sign requests as the org
+    does (the environment's CANVAS_CONSUMER_SECRET when not given)."""
     app = Flask(__name__)
+    register_lightning(app, consumer_secret or os.environ.get("CANVAS_CONSUMER_SECRET"))
     tokens = TokenStore()
     users = {agent.username: agent for agent in DEMO_AGENTS}
 

@@ -150,17 +150,20 @@ export default class DigitalConversation extends LightningElement {
     return status === "closed" || status === "trashed";
   }
 
+  /** Opening claims; a resolved or closed one (a new SMS just sent, say) is only read. */
   async open() {
     this.loading = true;
     this.error = undefined;
+    const path = `/api/v1/interactions/${encodeURIComponent(this._id)}`;
     try {
-      this.conversation = await this.bridge.call(
-        "POST",
-        `/api/v1/interactions/${encodeURIComponent(this._id)}/open`
-      );
+      this.conversation = await this.bridge.call("POST", `${path}/open`);
     } catch (error) {
-      this.conversation = undefined;
-      this.error = error.message;
+      if (error.code === "not_open") {
+        await this.reload();
+      } else {
+        this.conversation = undefined;
+        this.error = error.message;
+      }
     } finally {
       this.loading = false;
     }
@@ -220,12 +223,37 @@ export default class DigitalConversation extends LightningElement {
     this.files = this.files.filter((_, i) => i !== index);
   }
 
+  /**
+   * After a reply the interaction is Resolved and CXone unassigns it; when the customer writes
+   * again it is back in the queue. Acting on it from this screen claims it again first (which
+   * fails, saying who, if another agent took it meanwhile).
+   */
+  async ensureClaimed() {
+    if (this.interaction && this.interaction.assignee) {
+      return true;
+    }
+    try {
+      this.conversation = await this.bridge.call(
+        "POST",
+        `/api/v1/interactions/${encodeURIComponent(this._id)}/open`
+      );
+      return true;
+    } catch (error) {
+      this.sendError = error.message;
+      return false;
+    }
+  }
+
   async handleSend() {
     if (this.sendDisabled) {
       return;
     }
     this.sending = true;
     this.sendError = undefined;
+    if (!(await this.ensureClaimed())) {
+      this.sending = false;
+      return;
+    }
     const body = this.richText
       ? { text: this.text, html: true }
       : { text: this.text.trim(), html: false };
@@ -285,8 +313,11 @@ export default class DigitalConversation extends LightningElement {
     });
   }
 
-  handleTransfer() {
-    this.transferring = true;
+  async handleTransfer() {
+    this.sendError = undefined;
+    if (await this.ensureClaimed()) {
+      this.transferring = true;
+    }
   }
 
   handleTransferCancel() {
@@ -306,6 +337,9 @@ export default class DigitalConversation extends LightningElement {
 
   async act(action, done) {
     this.sendError = undefined;
+    if (!(await this.ensureClaimed())) {
+      return;
+    }
     try {
       done(
         await this.bridge.call(

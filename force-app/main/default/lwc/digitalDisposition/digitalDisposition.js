@@ -69,7 +69,7 @@ export default class DigitalDisposition extends LightningElement {
   renderedCallback() {
     if (!this._focused) {
       this._focused = true;
-      const heading = this.template.querySelector("h2");
+      const heading = this.template.querySelector(".heading");
       if (heading) {
         heading.focus(); // screen readers announce the form that just opened
       }

@@ -49,7 +49,15 @@ export default class DigitalInbox extends LightningElement {
       rowClass: item.is_new ? "slds-item slds-text-title_bold" : "slds-item",
       label: `${item.customer.name || item.customer.digital_id} · ${item.channel.kind}${
         item.is_new ? " · new" : ""
-      }`
+      }`,
+      // What an agent scans before opening: channel, tags, and who holds it already.
+      meta: [
+        item.channel.kind,
+        ...(item.tags || []).map((t) => `#${t.title}`),
+        item.assignee ? `with ${item.assignee.name}` : ""
+      ]
+        .filter(Boolean)
+        .join(" · ")
     }));
   }
 

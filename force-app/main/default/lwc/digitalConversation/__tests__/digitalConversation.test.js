@@ -8,6 +8,7 @@ function conversation(extra = {}) {
       id: "44",
       case_number: "44",
       status: "open",
+      assignee: { id: 101, name: "Ana Lima" },
       customer: { name: "Maria Santos", digital_id: "+15550100" },
       channel: { id: "sms-1", kind: "sms" }
     },
@@ -241,6 +242,75 @@ describe("c-digital-conversation", () => {
       id: "44",
       disposition: { case_number: "44", name_id: null, relates_to_id: null }
     });
+  });
+
+  it("claims again before acting when the customer wrote after a reply (unassigned)", async () => {
+    const unassigned = conversation();
+    unassigned.interaction = { ...unassigned.interaction, assignee: null };
+    const bridge = new FakeBridge({
+      "POST /api/v1/interactions/44/open": conversation(),
+      "GET /api/v1/interactions/44": unassigned,
+      "POST /api/v1/interactions/44/resolve": {
+        interaction: { ...conversation().interaction, status: "resolved" }
+      }
+    });
+    const element = mount(bridge);
+    await flush();
+    bridge.emit("message.added", { id: "44" });
+    await flush();
+    element.shadowRoot.querySelector("lightning-button.resolve").click();
+    await flush();
+    expect(bridge.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      "POST /api/v1/interactions/44/open",
+      "GET /api/v1/interactions/44",
+      "POST /api/v1/interactions/44/open",
+      "POST /api/v1/interactions/44/resolve"
+    ]);
+  });
+
+  it("does not act when claiming again fails, and says who has it", async () => {
+    const unassigned = conversation();
+    unassigned.interaction = { ...unassigned.interaction, assignee: null };
+    const answers = { "POST /api/v1/interactions/44/open": unassigned };
+    const bridge = new FakeBridge(answers);
+    const element = mount(bridge);
+    await flush();
+    answers["POST /api/v1/interactions/44/open"] = new FakeBridgeError(
+      409,
+      "held_by_other",
+      "Ben Okafor has it."
+    );
+    element.shadowRoot.querySelector("lightning-button.end").click();
+    await flush();
+    expect(element.shadowRoot.querySelector(".send-error").textContent).toBe(
+      "Ben Okafor has it."
+    );
+    expect(bridge.callsTo("POST", "/api/v1/interactions/44/end")).toHaveLength(
+      0
+    );
+  });
+
+  it("reads an interaction that cannot be claimed (resolved) instead of failing", async () => {
+    const resolved = conversation();
+    resolved.interaction = {
+      ...resolved.interaction,
+      status: "resolved",
+      assignee: null
+    };
+    const bridge = new FakeBridge({
+      "POST /api/v1/interactions/44/open": new FakeBridgeError(
+        409,
+        "not_open",
+        "This interaction is resolved; it cannot be claimed."
+      ),
+      "GET /api/v1/interactions/44": resolved
+    });
+    const element = mount(bridge);
+    await flush();
+    expect(element.shadowRoot.querySelector(".error")).toBeNull();
+    expect(element.shadowRoot.querySelector(".status").textContent).toBe(
+      "Resolved"
+    );
   });
 
   it("shows why it could not open, with a way to try again", async () => {
