@@ -287,6 +287,12 @@
         } else if (name === "connection.error" || name === "connection.lost") {
           status.className = "error";
           status.textContent = "Live updates interrupted (" + (event.code || event.reason) + ").";
+        } else if (name === "session.renewed") {
+          status.className = "muted";
+          status.textContent = "Connected: live updates on; session renewed.";
+        } else if (name === "session.renewal_failed") {
+          status.className = "error";
+          status.textContent = "The session could not be renewed (" + event.reason + "); retrying.";
         }
       },
     });

@@ -85,7 +85,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, lightning_build: None) -> It
         for key, value in os.environ.items()
         if not key.startswith(("CXONE_", "CANVAS_", "SALESFORCE_", "DATABASE_", "REDIS_"))
     }
-    env.update(ports, INSTANCE_PATH=str(tmp_path_factory.mktemp("instance")))
+    # Session tokens of 45 s: the bridge renews them (through the Canvas SDK and the Lightning
+    # page) every few seconds while the agent works, and the work must not notice.
+    env.update(
+        ports,
+        INSTANCE_PATH=str(tmp_path_factory.mktemp("instance")),
+        SESSION_TOKEN_TTL_SECONDS="45",
+    )
     log = open(tmp_path_factory.mktemp("logs") / "stack.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "server.sandbox.stack"],

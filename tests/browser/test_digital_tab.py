@@ -5,6 +5,7 @@ CXone sandbox and the Salesforce stand-in, all over loopback as `scripts/run` st
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -44,6 +45,7 @@ def test_an_agent_works_the_whole_digital_tab(stack, browser, shots):  # type: i
 
     # 1. The inbox, in Lightning, loaded through the canvas bridge.
     open_tab(page, stack.backend)
+    opened = time.monotonic()
     expect(page.locator("c-digital-tab .agent")).to_have_text("Ana Lima · Acme Support (demo)")
     expect(inbox_rows(page).first).to_be_visible(timeout=30_000)
     everything = inbox_rows(page).count()
@@ -167,6 +169,17 @@ def test_an_agent_works_the_whole_digital_tab(stack, browser, shots):  # type: i
         "Your replacement ships today", timeout=15_000
     )
     page.screenshot(path=shots / "10-sms-sent.png", full_page=True)
+
+    # 10. All along, the bridge renewed its session through refreshSignedRequest (the Canvas SDK
+    #     and the Lightning page, as in an org); after the first token's 45 s, calls still work.
+    canvas = page.frame_locator("iframe[name=canvas-frame]")
+    expect(canvas.locator("#status")).to_have_text(
+        "Connected: live updates on; session renewed.", timeout=30_000
+    )
+    page.wait_for_timeout(max(0, 50_000 - (time.monotonic() - opened) * 1000))
+    choose(page, "Sort by", "Received")
+    expect(inbox_rows(page).first).to_be_visible()
+    expect(page.locator("c-digital-inbox .error")).to_have_count(0)
 
     assert errors == []
     page.close()

@@ -65,7 +65,13 @@ describe("c-digital-inbox", () => {
   it("lists the inbox with new items in bold and the unread count", async () => {
     const bridge = fakeBridge({
       "/api/v1/inbox": {
-        items: [item("1", { is_new: true }), item("2")],
+        items: [
+          item("1", { is_new: true }),
+          item("2", {
+            tags: [{ id: 1, title: "Urgent" }],
+            assignee: { id: 102, name: "Ben Okafor" }
+          })
+        ],
         next_cursor: null
       },
       "/api/v1/my-interactions": { items: [], unread_total: 3 },
@@ -85,6 +91,13 @@ describe("c-digital-inbox", () => {
     );
     const tag = element.shadowRoot.querySelector("lightning-combobox.tag");
     expect(tag.options.map((o) => o.label)).toEqual(["All tags", "Urgent"]);
+    // Channel, tags and who already holds it, readable before opening.
+    expect(
+      Array.from(
+        element.shadowRoot.querySelectorAll(".meta"),
+        (m) => m.textContent
+      )
+    ).toEqual(["chat", "chat · #Urgent · with Ben Okafor"]);
   });
 
   it("asks the API again when the agent sorts or filters by tag", async () => {

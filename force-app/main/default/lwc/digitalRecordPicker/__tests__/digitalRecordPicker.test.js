@@ -60,6 +60,14 @@ describe("c-digital-record-picker", () => {
     const link = element.shadowRoot.querySelector("a.open-record");
     expect(link.href).toBe(GLOBEX.url);
     expect(link.target).toBe("_blank");
+    element.shadowRoot
+      .querySelector("lightning-pill")
+      .dispatchEvent(new CustomEvent("remove"));
+    await Promise.resolve();
+    expect(change.mock.calls[1][0].detail.record).toBeNull();
+    expect(
+      element.shadowRoot.querySelector("lightning-input.search")
+    ).not.toBeNull();
   });
 
   it("says when nothing matches and when Salesforce refuses", async () => {
