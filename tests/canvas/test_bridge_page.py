@@ -19,10 +19,15 @@ def test_the_page_loads_the_bridge_and_the_pinned_socketio_client_with_its_nonce
     html = page.get_data(as_text=True)
     nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
     scripts = re.findall(r'<script src="([^"]+)" nonce="([^"]+)"></script>', html)
-    assert scripts == [("/bridge/vendor/socket.io.min.js", nonce), ("/bridge/bridge.js", nonce)]
+    assert scripts == [
+        # The org's Canvas SDK (refreshSignedRequest), from the instance the request names.
+        ("https://acme.my.salesforce.com/canvas/sdk/js/66.0/canvas-all.js", nonce),
+        ("/bridge/vendor/socket.io.min.js", nonce),
+        ("/bridge/bridge.js", nonce),
+    ]
     # The only origin the bridge will talk to: the Salesforce page's, exactly.
     assert bridge_boot(html)["parent_origin"] == "https://acme.my.salesforce.com"
-    for path, _ in scripts:
+    for path, _ in scripts[1:]:
         served = web.get(path)
         assert served.status_code == 200 and served.mimetype == "text/javascript"
         assert served.headers["X-Content-Type-Options"] == "nosniff"

@@ -40,6 +40,7 @@ def test_bridge_page_framing_and_no_cookies(app, client, signed_request):
     for origin in ("https://*.force.com", "https://*.salesforce.com", "https://*.visualforce.com"):
         assert origin in ancestors
     assert "'self'" not in ancestors  # production: only Salesforce frames the bridge page
+    assert "127.0.0.1" not in ancestors  # nor the local Lightning stand-in
     assert "X-Frame-Options" not in response.headers
     assert "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
