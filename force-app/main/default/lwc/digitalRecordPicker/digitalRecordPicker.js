@@ -60,10 +60,6 @@ export default class DigitalRecordPicker extends LightningElement {
         : "standard:account";
   }
 
-  get openLabel() {
-    return this._record ? `Open ${this._record.label} in Salesforce` : "";
-  }
-
   disconnectedCallback() {
     clearTimeout(this._timer);
   }

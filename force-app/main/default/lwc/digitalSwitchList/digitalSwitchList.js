@@ -28,8 +28,7 @@ export default class DigitalSwitchList extends LightningElement {
         rowClass: `slds-nav-vertical__item${selected ? " slds-is-active" : ""}`,
         current: selected ? "page" : null,
         hasUnread: item.unread > 0,
-        unreadLabel: `${item.unread} unread`,
-        label: `${item.customer.name || item.customer.digital_id}, ${item.channel.kind}, ${item.unread} unread`
+        unreadLabel: `${item.unread} unread`
       };
     });
   }
