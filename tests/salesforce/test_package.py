@@ -178,6 +178,13 @@ def test_both_canvas_settings_sign_requests_to_the_canvas_url_and_ship_no_secret
         assert not {t for t in tags if "secret" in t and not t.startswith("is")}, path
 
 
+def _members(manifest: ET.Element) -> dict[str, set[str]]:
+    return {
+        t.findtext(f"{NS}name"): {m.text for m in t.iter(f"{NS}members")}
+        for t in manifest.iter(f"{NS}types")
+    }
+
+
 def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path):
     """`sf project convert source` exits 0 even on input it drops, so the manifest is checked
     against the source tree."""
@@ -212,11 +219,7 @@ def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path)
     )
     assert done.returncode == 0, done.stderr
     manifest = ET.parse(tmp_path / "mdapi" / "package.xml").getroot()
-    found = {
-        t.findtext(f"{NS}name"): {m.text for m in t.iter(f"{NS}members")}
-        for t in manifest.iter(f"{NS}types")
-    }
-    assert found == _expected_members()
+    assert _members(manifest) == _expected_members()
     assert manifest.findtext(f"{NS}version") == "66.0"
 
     # The Connected App variant, deployed instead of the External Client App.
@@ -239,8 +242,4 @@ def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path)
     )
     assert done.returncode == 0, done.stderr
     manifest = ET.parse(tmp_path / "connected-app" / "package.xml").getroot()
-    found = {
-        t.findtext(f"{NS}name"): {m.text for m in t.iter(f"{NS}members")}
-        for t in manifest.iter(f"{NS}types")
-    }
-    assert found == {"ConnectedApp": {"Digital_Tab"}}
+    assert _members(manifest) == {"ConnectedApp": {"Digital_Tab"}}

@@ -1,7 +1,5 @@
 import { LightningElement, api } from "lwc";
 
-const MAX_FILE_BYTES = 10 * 1024 * 1024; // the backend's limit per file, checked here first
-const MAX_FILES = 5;
 const EMOJI = ["🙂", "😀", "👍", "🙏", "🎉", "❤️", "😢", "👋", "✅", "⭐"];
 const STATUS_LABELS = {
   new: "New",
@@ -129,14 +127,6 @@ export default class DigitalConversation extends LightningElement {
     return EMOJI.map((emoji) => ({ label: emoji, value: emoji }));
   }
 
-  get fileRows() {
-    return this.files.map((file, index) => ({
-      key: `${index}-${file.name}`,
-      index,
-      label: `${file.name} (${Math.ceil(file.size / 1024)} KB)`
-    }));
-  }
-
   get sendDisabled() {
     return this.sending || !this.hasText;
   }
@@ -206,21 +196,8 @@ export default class DigitalConversation extends LightningElement {
   }
 
   handleFiles(event) {
-    const chosen = Array.from(event.target.files || event.detail.files || []);
-    const tooBig = chosen.filter((file) => file.size > MAX_FILE_BYTES);
-    const fitting = chosen.filter((file) => file.size <= MAX_FILE_BYTES);
-    const files = [...this.files, ...fitting].slice(0, MAX_FILES);
-    this.sendError = tooBig.length
-      ? `${tooBig.map((f) => f.name).join(", ")}: larger than 10 MB, not attached.`
-      : files.length < this.files.length + fitting.length
-        ? `At most ${MAX_FILES} files per message.`
-        : undefined;
-    this.files = files;
-  }
-
-  handleRemoveFile(event) {
-    const index = Number(event.currentTarget.dataset.index);
-    this.files = this.files.filter((_, i) => i !== index);
+    this.files = event.detail.files;
+    this.sendError = event.detail.error;
   }
 
   /**

@@ -1,7 +1,5 @@
 import { LightningElement, api } from "lwc";
 
-const MAX_FILE_BYTES = 10 * 1024 * 1024;
-const MAX_FILES = 5;
 const PHONE = /^\+[1-9][0-9]{7,14}$/;
 
 /**
@@ -53,14 +51,6 @@ export default class DigitalOutbound extends LightningElement {
     return this.channels.map((c) => ({ label: c.name, value: c.id }));
   }
 
-  get fileRows() {
-    return this.files.map((file, index) => ({
-      key: `${index}-${file.name}`,
-      index,
-      label: file.name
-    }));
-  }
-
   connectedCallback() {
     this.loadChannels();
   }
@@ -95,20 +85,8 @@ export default class DigitalOutbound extends LightningElement {
   }
 
   handleFiles(event) {
-    const chosen = Array.from(event.target.files || []);
-    const tooBig = chosen.filter((file) => file.size > MAX_FILE_BYTES);
-    this.files = [
-      ...this.files,
-      ...chosen.filter((f) => f.size <= MAX_FILE_BYTES)
-    ].slice(0, MAX_FILES);
-    this.error = tooBig.length
-      ? `${tooBig.map((f) => f.name).join(", ")}: larger than 10 MB, not attached.`
-      : undefined;
-  }
-
-  handleRemoveFile(event) {
-    const index = Number(event.currentTarget.dataset.index);
-    this.files = this.files.filter((_, i) => i !== index);
+    this.files = event.detail.files;
+    this.error = event.detail.error;
   }
 
   handleCancel() {

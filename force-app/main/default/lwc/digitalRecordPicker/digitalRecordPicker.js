@@ -6,7 +6,8 @@ const MIN_CHARS = 2;
 /**
  * Finds a Salesforce record as the agent (GET /api/v1/salesforce/search): kind "name" for an
  * Account or Lead, "case" for a Case. Shows the choice with a link that opens the record.
- * Fires `change` with detail {record} (null when cleared).
+ * Fires `recordchange` with detail {record} (null when cleared); not `change`, which the search
+ * input's own change events would be mistaken for.
  */
 export default class DigitalRecordPicker extends LightningElement {
   @api bridge;
@@ -110,13 +111,15 @@ export default class DigitalRecordPicker extends LightningElement {
     this._record = picked;
     this.results = [];
     this.dispatchEvent(
-      new CustomEvent("change", { detail: { record: picked } })
+      new CustomEvent("recordchange", { detail: { record: picked } })
     );
   }
 
   handleClear() {
     this._record = null;
     this.term = "";
-    this.dispatchEvent(new CustomEvent("change", { detail: { record: null } }));
+    this.dispatchEvent(
+      new CustomEvent("recordchange", { detail: { record: null } })
+    );
   }
 }

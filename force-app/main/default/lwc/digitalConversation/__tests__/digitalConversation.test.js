@@ -47,10 +47,13 @@ function mount(bridge) {
   return element;
 }
 
-function chooseFiles(element, files) {
-  const input = element.shadowRoot.querySelector("lightning-input.attach");
-  Object.defineProperty(input, "files", { value: files, configurable: true });
-  input.dispatchEvent(new CustomEvent("change"));
+// What c-digital-attachments says after the agent picked files (its own tests check how).
+function chooseFiles(element, files, error) {
+  element.shadowRoot
+    .querySelector("c-digital-attachments")
+    .dispatchEvent(
+      new CustomEvent("fileschange", { detail: { files, error } })
+    );
 }
 
 function type(element, text) {
@@ -129,26 +132,23 @@ describe("c-digital-conversation", () => {
     );
   });
 
-  it("refuses a file over 10 MB before anything is sent", async () => {
+  it("shows what the attachments picker left out, and passes the files back to it", async () => {
     const bridge = new FakeBridge({
       "POST /api/v1/interactions/44/open": conversation()
     });
     const element = mount(bridge);
     await flush();
-    chooseFiles(element, [
-      file("video.mp4", 11 * 1024 * 1024),
-      file("ok.png", 10)
-    ]);
+    chooseFiles(
+      element,
+      [file("ok.png", 10)],
+      "video.mp4: larger than 10 MB, not attached."
+    );
     await flush();
     expect(
       element.shadowRoot.querySelector(".send-error").textContent
     ).toContain("video.mp4");
-    expect(element.shadowRoot.querySelector(".files").textContent).toContain(
-      "ok.png"
-    );
-    expect(
-      element.shadowRoot.querySelector(".files").textContent
-    ).not.toContain("video.mp4");
+    const picker = element.shadowRoot.querySelector("c-digital-attachments");
+    expect(picker.files.map((f) => f.name)).toEqual(["ok.png"]);
   });
 
   it("keeps the draft when sending fails, and says why", async () => {
@@ -323,10 +323,9 @@ describe("c-digital-conversation", () => {
     });
     const element = mount(bridge);
     await flush();
-    expect(element.shadowRoot.querySelector(".error").textContent).toContain(
-      "Ben Okafor has it."
-    );
-    element.shadowRoot.querySelector("lightning-button.retry").click();
+    const panel = element.shadowRoot.querySelector("c-digital-error-panel");
+    expect(panel.message).toBe("Ben Okafor has it.");
+    panel.dispatchEvent(new CustomEvent("retry"));
     await flush();
     expect(bridge.callsTo("POST", "/api/v1/interactions/44/open")).toHaveLength(
       2

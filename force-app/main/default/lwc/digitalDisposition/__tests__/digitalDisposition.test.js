@@ -56,9 +56,13 @@ describe("c-digital-disposition", () => {
       "c-digital-record-picker"
     );
     expect([name.kind, relates.kind]).toEqual(["name", "case"]);
-    name.dispatchEvent(new CustomEvent("change", { detail: { record: LEAD } }));
+    name.dispatchEvent(
+      new CustomEvent("recordchange", { detail: { record: LEAD } })
+    );
+    // The search input's own change event reaching the form must not clear the choice.
+    name.dispatchEvent(new CustomEvent("change", { detail: { value: "Mar" } }));
     relates.dispatchEvent(
-      new CustomEvent("change", { detail: { record: CASE } })
+      new CustomEvent("recordchange", { detail: { record: CASE } })
     );
     element.shadowRoot
       .querySelector("lightning-textarea.notes")

@@ -151,12 +151,14 @@ describe("c-digital-inbox", () => {
     const bridge = fakeBridge(answers);
     const element = mount(bridge);
     await flush();
-    const alert = element.shadowRoot.querySelector('[role="alert"]');
-    expect(alert.textContent).toContain("answered 503");
+    const panel = element.shadowRoot.querySelector("c-digital-error-panel");
+    expect(panel.message).toContain("answered 503");
     answers["/api/v1/inbox"] = { items: [item("5")], next_cursor: null };
-    element.shadowRoot.querySelector("lightning-button.retry").click();
+    panel.dispatchEvent(new CustomEvent("retry"));
     await flush();
-    expect(element.shadowRoot.querySelector('[role="alert"]')).toBeNull();
+    expect(
+      element.shadowRoot.querySelector("c-digital-error-panel")
+    ).toBeNull();
     expect(element.shadowRoot.querySelectorAll("li")).toHaveLength(1);
   });
 

@@ -40,7 +40,7 @@ describe("c-digital-record-picker", () => {
     });
     const element = mount(bridge);
     const change = jest.fn();
-    element.addEventListener("change", change);
+    element.addEventListener("recordchange", change);
     typeSearch(element, "G");
     typeSearch(element, "Glo");
     typeSearch(element, "Globex");
