@@ -45,6 +45,8 @@ class Stack:
     backend: str
     cxone: str
     salesforce: str
+    log: Path  # everything the three processes printed
+    instance: Path  # holds the development secrets the stack generated
 
     def customer_writes(
         self, text: str, *, channel: str = "chat", contact: str | None = None
@@ -87,12 +89,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory, lightning_build: None) -> It
     }
     # Session tokens of 45 s: the bridge renews them (through the Canvas SDK and the Lightning
     # page) every few seconds while the agent works, and the work must not notice.
+    instance = tmp_path_factory.mktemp("instance")
     env.update(
         ports,
-        INSTANCE_PATH=str(tmp_path_factory.mktemp("instance")),
+        INSTANCE_PATH=str(instance),
         SESSION_TOKEN_TTL_SECONDS="45",
+        LOG_LEVEL="DEBUG",  # the most the product ever logs, for the credential check
     )
-    log = open(tmp_path_factory.mktemp("logs") / "stack.log", "w")  # noqa: SIM115
+    log_path = tmp_path_factory.mktemp("logs") / "stack.log"
+    log = open(log_path, "w")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "server.sandbox.stack"],
         cwd=ROOT,
@@ -105,6 +110,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, lightning_build: None) -> It
         backend=f"http://127.0.0.1:{ports['PORT']}",
         cxone=f"http://127.0.0.1:{ports['CXONE_SANDBOX_PORT']}",
         salesforce=f"http://127.0.0.1:{ports['SALESFORCE_STANDIN_PORT']}",
+        log=log_path,
+        instance=instance,
     )
     try:
         wait_for_http(stack.backend + "/healthz", process, seconds=90)

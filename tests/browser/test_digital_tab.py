@@ -4,6 +4,7 @@ CXone sandbox and the Salesforce stand-in, all over loopback as `scripts/run` st
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -204,3 +205,22 @@ def test_an_agent_works_the_whole_digital_tab(stack, browser, shots):  # type: i
 
     assert errors == []
     page.close()
+
+
+# Credential shapes: a JWT (session tokens), a Salesforce OAuth token, a signed request.
+JWT = re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}")
+OAUTH = re.compile(r"00D\w{12,15}![\w.-]{20,}")
+SIGNED = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}\.eyJ[A-Za-z0-9+/=]{40,}")
+
+
+def test_no_token_or_secret_reaches_any_log_line(stack):  # type: ignore[no-untyped-def]
+    """After the whole run above (at DEBUG), nothing the three processes printed carries a
+    credential: session tokens, OAuth tokens, signed requests, or the development secrets."""
+    text = stack.log.read_text()
+    assert "POST /canvas" in text or "/canvas" in text  # the log is the run's, and not empty
+    secrets = json.loads((stack.instance / "dev-secrets.json").read_text())
+    for name, value in secrets.items():
+        if name != "WARNING":
+            assert value not in text, f"{name} is in the log"
+    for shape in (JWT, OAUTH, SIGNED):
+        assert not shape.search(text), shape.search(text).group(0)[:40]
