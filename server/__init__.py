@@ -23,6 +23,7 @@ from server.digital.workflow import DigitalTab
 from server.encryption import TokenCipher
 from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
+from server.ratelimits import init_rate_limits
 from server.realtime.namespace import AgentNamespace
 from server.realtime.relay import NAMESPACE, Relay
 from server.realtime.rooms import agent_room
@@ -167,4 +168,5 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         from server.launcher import bp as launcher_bp
 
         app.register_blueprint(launcher_bp)
+    init_rate_limits(app, settings)
     return app

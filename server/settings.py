@@ -56,6 +56,12 @@ class Settings:
     realtime_max_backlog: int = 500
     # How long a worker holds a Salesforce write it is sending; a killed worker's runs out.
     salesforce_outbox_lease_seconds: int = 60
+    # Flask-Limiter strings: /canvas and /canvas/renew per client address, the API per session
+    # token. A contact centre behind one NAT address opens many canvases at 9:00: keep it high.
+    canvas_rate_limit: str = "300/minute;30/second"
+    api_rate_limit: str = "600/minute;50/second"
+    # Proxies in front of the app whose X-Forwarded-For is trusted (Heroku's router: 1).
+    proxy_hops: int = 0
     frame_ancestors_extra: tuple[str, ...] = ()
     redis_url: str | None = None
     # None only in local mode when no CXone is configured (the run command always sets one).
@@ -116,6 +122,9 @@ def load_settings(
         salesforce_outbox_lease_seconds=_int(
             source, "SALESFORCE_OUTBOX_LEASE_SECONDS", 60, minimum=2
         ),
+        canvas_rate_limit=_rate_limit(source, "CANVAS_RATE_LIMIT", "300/minute;30/second"),
+        api_rate_limit=_rate_limit(source, "API_RATE_LIMIT", "600/minute;50/second"),
+        proxy_hops=_int(source, "PROXY_HOPS", 0, minimum=0),
         frame_ancestors_extra=_frame_ancestors(source.get("FRAME_ANCESTORS_EXTRA")),
         redis_url=str(source["REDIS_URL"]) if source.get("REDIS_URL") else None,
         log_level=str(source.get("LOG_LEVEL") or "INFO").upper(),
@@ -257,6 +266,19 @@ def _org_ids(raw: object) -> frozenset[str]:
             except InvalidSalesforceId as exc:
                 raise ConfigError(f"SALESFORCE_ORG_IDS: {exc}") from None
     return frozenset(ids)
+
+
+def _rate_limit(source: Mapping[str, object], name: str, default: str) -> str:
+    from limits import parse_many
+
+    raw = str(source.get(name) or default).strip()
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}: {raw!r} is not a rate limit such as '600/minute' or '600/minute;50/second'"
+        ) from None
+    return raw
 
 
 def _frame_ancestors(raw: object) -> tuple[str, ...]:
