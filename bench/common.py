@@ -81,6 +81,9 @@ def backend_env(folder: Path, port: int, sandbox_url: str) -> dict[str, str]:
         "TOKEN_ENCRYPTION_KEY": "bench-encryption-key-0123456789abcdef012345",
         "CANVAS_VERIFY_OAUTH_TOKEN": "false",
         "LOG_LEVEL": "WARNING",
+        # One bench client is one agent asking as fast as it can: measure, do not throttle it.
+        "API_RATE_LIMIT": "1000000/second",
+        "CANVAS_RATE_LIMIT": "1000000/second",
         "PORT": str(port),
         **sandbox_environment(sandbox_url),
     }
