@@ -82,8 +82,11 @@ def digital_sandbox(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
 
 
 @pytest.fixture
-def tab(make_app, digital_sandbox, signed_request) -> Tab:  # type: ignore[no-untyped-def]
-    app = make_app(**cxone_variables(digital_sandbox.url), CXONE_EVENTS="true")
+def tab(make_app, digital_sandbox, signed_request, request) -> Tab:  # type: ignore[no-untyped-def]
+    """Extra settings through indirect parametrisation: `@pytest.mark.parametrize("tab",
+    [{"API_RATE_LIMIT": …}], indirect=True)`."""
+    extra = getattr(request, "param", {})
+    app = make_app(**cxone_variables(digital_sandbox.url), CXONE_EVENTS="true", **extra)
     services = app.extensions["digital_tab"]
     assert services.digital.projection.ready.wait(15), "no first reconciliation"
     for agent in DEMO_AGENTS:
