@@ -11,3 +11,6 @@ from server.api import (  # noqa: E402, F401  (routes on bp)
     salesforce,
     session,
 )
+from server.api.validation import refuse_nul_characters  # noqa: E402
+
+bp.before_request(refuse_nul_characters)

@@ -24,6 +24,9 @@ def inbox() -> Response:
         raise ApiError(
             400, "invalid_field", "tag must be a tag id (a whole number)", "tag"
         ) from None
+    # CXone tag ids are 32-bit; a larger number matches nothing and would overflow the database.
+    if any(not 0 < tag < 2**31 for tag in tags):
+        raise ApiError(400, "invalid_field", "tag must be a tag id (a whole number)", "tag")
     page = digital().inbox(
         current_agent(),
         tags=tags,

@@ -212,6 +212,7 @@ class DigitalTab:
             self.client.set_status(contact_id, "resolved")
         self.client.unassign(contact_id)
         self._release(contact_id)
+        self._owe_disposition(agent, contact_id)
         self.projection.apply_snapshot(self.client.contact(contact_id))
         row = self._row(contact_id)
         return {
@@ -227,7 +228,7 @@ class DigitalTab:
         self, agent: AgentContext, contact_id: str, body: dict[str, Any]
     ) -> dict[str, Any]:
         profile = self.directory.profile(agent)
-        row = self._visible(profile, contact_id)
+        row = self._disposable(agent, profile, contact_id)
         links = links_from(body)
         notes = body.get("notes") or ""
         if not isinstance(notes, str) or len(notes) > 32_000:
@@ -235,13 +236,7 @@ class DigitalTab:
                 400, "invalid_field", "notes must be text of at most 32,000 characters", "notes"
             )
         with self.db.transaction() as db:
-            disposition = db.scalars(
-                select(Disposition).where(
-                    Disposition.contact_id == contact_id,
-                    Disposition.org_id == agent.org_id,
-                    Disposition.user_id == agent.user_id,
-                )
-            ).first()
+            disposition = self._own_disposition(db, agent, contact_id)
             if disposition is None:
                 disposition = Disposition(
                     id=str(uuid.uuid4()),
@@ -417,6 +412,49 @@ class DigitalTab:
         ):
             raise ApiError(404, "interaction_not_found", "No such interaction in your queues.")
         return row
+
+    def _owe_disposition(self, agent: AgentContext, contact_id: str) -> None:
+        """The agent who ends an interaction records its disposition: a draft row says so."""
+        with self.db.transaction() as db:
+            if self._own_disposition(db, agent, contact_id) is None:
+                db.add(
+                    Disposition(
+                        id=str(uuid.uuid4()),
+                        contact_id=contact_id,
+                        org_id=agent.org_id,
+                        user_id=agent.user_id,
+                        case_number=contact_id,
+                        created_at=utcnow(),
+                        writeback_status="draft",  # nothing to write until it is saved
+                    )
+                )
+
+    @staticmethod
+    def _own_disposition(db: Any, agent: AgentContext, contact_id: str) -> Disposition | None:
+        return db.scalars(
+            select(Disposition).where(
+                Disposition.contact_id == contact_id,
+                Disposition.org_id == agent.org_id,
+                Disposition.user_id == agent.user_id,
+            )
+        ).first()
+
+    def _disposable(
+        self, agent: AgentContext, profile: AgentProfile, contact_id: str
+    ) -> Interaction:
+        """The agent who holds the interaction, or who ended it, records its disposition; a
+        colleague who can merely see it may not (it would overwrite the Salesforce record)."""
+        row = self._visible(profile, contact_id)
+        if row.assignee_id == profile.cxone_user_id:
+            return row
+        with self.db.transaction() as db:
+            if self._own_disposition(db, agent, contact_id) is not None:
+                return row
+        raise ApiError(
+            403,
+            "not_your_interaction",
+            "Only the agent who holds or ended this interaction records its disposition.",
+        )
 
     def _held(self, profile: AgentProfile, contact_id: str) -> Interaction:
         row = self._visible(profile, contact_id)

@@ -111,6 +111,7 @@ def test_bad_inbox_parameters_name_the_field(tab):
         ({"limit": 0}, "limit"),
         ({"limit": "x"}, "limit"),
         ({"tag": "urgent"}, "tag"),
+        ({"tag": 2**63}, "tag"),  # found by the API fuzzing: it overflowed the database (500)
     ):
         response = tab.api.get("/api/v1/inbox", query_string=query, headers=ana)
         assert response.status_code == 400 and response.json["error"]["field"] == field
@@ -581,6 +582,27 @@ def test_an_unlinked_salesforce_user_is_told_what_to_do(tab):
         db.query(AgentLink).filter_by(cxone_user_id=ANA).delete()
     response = tab.api.get("/api/v1/inbox", headers=headers)
     assert response.status_code == 403 and "link-agent" in response.json["error"]["message"]
+
+
+def test_text_with_nul_characters_is_refused_before_anything_is_kept(tab):
+    """Found by the API fuzzing: a NUL in a note reached PostgreSQL, which refused it (500)."""
+    contact_id = tab.customer(channel="chat", text="hi")
+    tab.projected(contact_id, status="new")
+    ana = tab.login("ana")
+    tab.api.post(f"/api/v1/interactions/{contact_id}/open", headers=ana)
+    for method, path, kwargs, field in (
+        ("post", "notes", {"json": {"text": "a\x00b"}}, "text"),
+        ("put", "disposition", {"json": {"notes": "\x00"}}, "notes"),
+        ("post", "reply", {"data": {"text": "hi\x00"}}, "text"),
+    ):
+        response = getattr(tab.api, method)(
+            f"/api/v1/interactions/{contact_id}/{path}", headers=ana, **kwargs
+        )
+        assert response.status_code == 400 and response.json["error"]["field"] == field, path
+    search = tab.api.get("/api/v1/salesforce/search?kind=name&q=ab%00c", headers=ana)
+    assert search.status_code == 400 and search.json["error"]["field"] == "q"
+    contact = tab.api.get(f"/api/v1/interactions/{contact_id}/contact", headers=ana).json
+    assert contact["notes"] == []
 
 
 def test_bodies_must_be_json_objects(tab):
