@@ -152,16 +152,24 @@ def _projected(path: Path) -> int:
 
 
 def sign_in(
-    backend: str, user_id: str, full_name: str, email: str, org_id: str, org_name: str
+    backend: str,
+    user_id: str,
+    full_name: str,
+    email: str,
+    org_id: str,
+    org_name: str,
+    *,
+    oauth_token: str = "00D!bench",  # noqa: S107 (a placeholder: the bench backend does not check it)
+    instance_url: str = "https://acme.my.salesforce.com",
 ) -> str:
     """POST /canvas with a signed request as Salesforce would; returns the session token."""
     envelope = {
         "algorithm": "HMACSHA256",
         "userId": user_id,
         "client": {
-            "oauthToken": "00D!bench",
-            "instanceUrl": "https://acme.my.salesforce.com",
-            "targetOrigin": "https://acme.my.salesforce.com",
+            "oauthToken": oauth_token,
+            "instanceUrl": instance_url,
+            "targetOrigin": instance_url,
         },
         "context": {
             "user": {"userId": user_id, "fullName": full_name, "email": email},

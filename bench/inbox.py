@@ -43,13 +43,14 @@ ANA = DEMO_AGENTS[0]
 VARIANTS = [(sort, tag) for tag in (None, 1) for sort in ("received", "priority", "channel")]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def run(argv: list[str] | None = None) -> dict:
+    """Measures; returns {"results", "baseline", "args"} (the runner in bench/__main__ reads it)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.inbox")
     parser.add_argument("--interactions", type=int, default=10_000)
     parser.add_argument("--queues", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per variant")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     sandbox_port, backend_port = free_port(), free_port()
     sandbox_url, backend = f"http://127.0.0.1:{sandbox_port}", f"http://127.0.0.1:{backend_port}"
@@ -71,9 +72,27 @@ def main() -> None:
         token = sign_in(backend, ANA.user_id, ANA.full_name, ANA.email, ANA.org_id, ANA.org_name)
         results = _measure_inbox(backend, {"Authorization": f"Bearer {token}"}, args)
         baseline = _measure_baseline(sandbox_url)
-        _report(results, baseline, args)
     finally:
         stop(processes)
+    return {"results": results, "baseline": baseline, "args": args}
+
+
+def summary(measured: dict) -> dict:
+    """The worst variant: the figures the performance table shows."""
+    results, baseline = measured["results"], measured["baseline"]
+    ratios = [baseline[v]["p50"] / results[v]["p50"] for v in VARIANTS]
+    return {
+        "worst_speedup": min(ratios),
+        "worst_p95_ms": max(results[v]["p95"] for v in VARIANTS),
+        "worst_p50_ms": max(results[v]["p50"] for v in VARIANTS),
+        "baseline_p50_ms": max(baseline[v]["p50"] for v in VARIANTS),
+        "requests_per_s": results["throughput"],
+    }
+
+
+def main() -> None:
+    measured = run()
+    _report(measured["results"], measured["baseline"], measured["args"])
 
 
 def _params(sort: str, tag: int | None) -> dict[str, object]:

@@ -52,8 +52,9 @@ ORG = DEMO_AGENTS[0]
 FIRST_AGENT = 1001  # the sandbox's bench agents (seed_bench_agents)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def run(argv: list[str] | None = None) -> dict:
+    """Measures; returns {"results": {"floor", "relay"}, "args"} (read by bench/__main__)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.relay")
     parser.add_argument("--agents", type=int, default=500)
     parser.add_argument("--queues", type=int, default=20)
     parser.add_argument(
@@ -65,7 +66,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--burst", type=int, default=1000, help="messages for the throughput run")
     parser.add_argument("--only", choices=("floor", "relay"), help="measure one side (profiling)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="bench-relay-"))
     sandbox_port = free_port()
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
@@ -85,7 +86,12 @@ def main() -> None:
         }
     finally:
         stop([sandbox])
-    _report(results, args)
+    return {"results": results, "args": args}
+
+
+def main() -> None:
+    measured = run()
+    _report(measured["results"], measured["args"])
 
 
 def _bench_layout(cxone_db: Path, agents: int) -> tuple[dict[int, str], list[tuple[str, str]]]:
