@@ -200,46 +200,30 @@ def test_the_salesforce_cli_converts_every_component_into_the_manifest(tmp_path)
         "SF_AUTOUPDATE_DISABLE": "true",
         "HOME": str(tmp_path),
     }
-    done = subprocess.run(
-        [
-            str(sf),
-            "project",
-            "convert",
-            "source",
-            "--root-dir",
-            "force-app",
-            "--output-dir",
-            str(tmp_path / "mdapi"),
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    manifest = ET.parse(tmp_path / "mdapi" / "package.xml").getroot()
+
+    def convert(source: list[str], output: str) -> ET.Element:
+        done = subprocess.run(
+            [
+                str(sf),
+                "project",
+                "convert",
+                "source",
+                *source,
+                "--output-dir",
+                str(tmp_path / output),
+            ],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return ET.parse(tmp_path / output / "package.xml").getroot()
+
+    manifest = convert(["--root-dir", "force-app"], "mdapi")
     assert _members(manifest) == _expected_members()
     assert manifest.findtext(f"{NS}version") == "66.0"
-
     # The Connected App variant, deployed instead of the External Client App.
-    done = subprocess.run(
-        [
-            str(sf),
-            "project",
-            "convert",
-            "source",
-            "--source-dir",
-            str(CONNECTED_APP),
-            "--output-dir",
-            str(tmp_path / "connected-app"),
-        ],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    manifest = ET.parse(tmp_path / "connected-app" / "package.xml").getroot()
+    manifest = convert(["--source-dir", str(CONNECTED_APP)], "connected-app")
     assert _members(manifest) == {"ConnectedApp": {"Digital_Tab"}}
