@@ -129,8 +129,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory, lightning_build: None) -> It
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         _missing("Debian's chromium is not installed (scripts/setup test installs it)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (scripts/setup test installs it)")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
