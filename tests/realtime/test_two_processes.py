@@ -25,19 +25,25 @@ REDIS = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
-def two_processes(tmp_path):  # type: ignore[no-untyped-def]
+def two_processes(tmp_path, request):  # type: ignore[no-untyped-def]
+    """Two server processes; on the machine's Redis, or with `indirect` parameter "private" on
+    the `private_redis` fixture's own server."""
+    if getattr(request, "param", None) == "private":
+        redis_url = request.getfixturevalue("private_redis").url
+    else:
+        redis_url = REDIS
     try:
-        redis.Redis.from_url(REDIS, socket_timeout=2).ping()
+        redis.Redis.from_url(redis_url, socket_timeout=2).ping()
     except redis.RedisError:
         if IN_CI:
-            pytest.fail("Redis at 127.0.0.1:6379 is required under CI=true")
+            pytest.fail(f"Redis at {redis_url} is required under CI=true")
         pytest.skip("Redis not running")
     (tmp_path / "cxone").mkdir()
     sandbox = CxoneSandbox(tmp_path / "cxone", heartbeat=0.5)
     env = server_env(
         tmp_path,
         CANVAS_CONSUMER_SECRET="live-secret",
-        REDIS_URL=REDIS,
+        REDIS_URL=redis_url,
         **SECRETS,
         **cxone_variables(sandbox.url),
     )
