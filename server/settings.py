@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 from server.canvas.ids import InvalidSalesforceId, to_18
 from server.canvas.signed_request import origin
 from server.cxone.config import CxoneConfig
@@ -269,8 +271,6 @@ def _org_ids(raw: object) -> frozenset[str]:
 
 
 def _rate_limit(source: Mapping[str, object], name: str, default: str) -> str:
-    from limits import parse_many
-
     raw = str(source.get(name) or default).strip()
     try:
         parse_many(raw)

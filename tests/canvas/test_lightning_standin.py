@@ -10,7 +10,13 @@ from html import unescape
 
 import pytest
 
-from server.canvas.signed_request import SignedRequestError, origin, sign, verify
+from server.canvas.signed_request import (
+    SignedRequestError,
+    decode_envelope,
+    origin,
+    sign,
+    verify,
+)
 from server.launcher.demo import DEMO_AGENTS, canvas_envelope
 from server.sandbox.salesforce import create_standin_app, lightning
 from tests.conftest import CONSUMER_SECRET, bridge_boot
@@ -56,7 +62,7 @@ def test_the_launcher_posts_a_signed_request_for_the_lightning_origin(make_app, 
     identity = verify(signed, CONSUMER_SECRET, allow_http=True)
     # The canvas is framed by the Lightning page: that origin, not the backend's, is the parent.
     assert identity.target_origin == origin(salesforce_standin)
-    envelope = json.loads(__import__("base64").b64decode(signed.split(".", 1)[1]))
+    envelope = decode_envelope(signed)
     assert envelope["context"]["application"]["canvasUrl"] == "http://localhost/canvas"
 
 

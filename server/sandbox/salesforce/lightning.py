@@ -9,14 +9,12 @@ org does. It also serves that SDK at the org's path (/canvas/sdk/js/<version>/ca
 
 from __future__ import annotations
 
-import base64
-import json
 import secrets
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, render_template_string, request, send_from_directory
 
-from server.canvas.signed_request import SignedRequestError, sign, verify
+from server.canvas.signed_request import SignedRequestError, decode_envelope, sign, verify
 
 ROOT = Path(__file__).resolve().parents[3]
 STANDIN = ROOT / "lightning-standin"
@@ -59,8 +57,7 @@ def register_lightning(app: Flask, consumer_secret: str | None) -> None:
                 "sets both).",
             )
         verify(signed, consumer_secret, allow_http=True)
-        encoded = signed.split(".", 1)[1]
-        return json.loads(base64.b64decode(encoded + "=" * (-len(encoded) % 4)))
+        return decode_envelope(signed)
 
     @app.post("/lightning/digital-tab")
     def digital_tab() -> Response | tuple[Response, int]:
