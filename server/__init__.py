@@ -24,6 +24,7 @@ from server.encryption import TokenCipher
 from server.errors import register_error_handlers
 from server.logs import configure_logging, init_request_logging
 from server.ratelimits import init_rate_limits
+from server.realtime.delivery import DeliveredSeqs, RelayRedisManager
 from server.realtime.namespace import AgentNamespace
 from server.realtime.relay import NAMESPACE, Relay
 from server.realtime.rooms import agent_room
@@ -74,14 +75,19 @@ def _with_realtime(app: Flask, services: Services) -> None:
     """Socket.IO on the same origin as the bridge page (no CORS opening), gevent explicitly."""
     # One SocketIO per app (tests build many apps in one process); gevent set explicitly so an
     # installed eventlet never wins auto-detection.
+    # Deployments sharing one Redis must not hear each other.
+    channel = (
+        "digital-tab:" + hashlib.sha256(services.settings.database_url.encode()).hexdigest()[:16]
+    )
+    delivered, queue = None, {}
+    if services.settings.redis_url:
+        delivered = DeliveredSeqs()
+        queue["client_manager"] = RelayRedisManager(services.settings.redis_url, channel, delivered)
     socketio = SocketIO(
         app,
         async_mode="gevent",
-        message_queue=services.settings.redis_url,
-        # Deployments sharing one Redis must not hear each other.
-        channel="digital-tab:"
-        + hashlib.sha256(services.settings.database_url.encode()).hexdigest()[:16],
         cors_allowed_origins=None,  # same origin only: the bridge page is served from here
+        **queue,
     )
     app.extensions["digital_tab.socketio"] = socketio
     if services.outbox is not None:
@@ -100,6 +106,9 @@ def _with_realtime(app: Flask, services: Services) -> None:
     socketio.on_namespace(namespace)
     app.extensions["digital_tab.relay"] = (relay, namespace)
     socketio.start_background_task(namespace.watch_sessions, 30)
+    if delivered is not None:
+        # Pub/sub loses what is published while Redis or a subscriber is away: fill it in.
+        socketio.start_background_task(relay.keep_backfilling, delivered)
     socketio.start_background_task(
         namespace.watch_backlogs, 1.0, services.settings.realtime_max_backlog
     )

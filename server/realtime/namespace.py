@@ -55,7 +55,9 @@ class AgentNamespace(Namespace):
                 emit("resync", {"reason": "too_far_behind", "latest": self._relay.latest()})
             else:
                 for event in missed:
-                    emit(event["type"], event)
+                    # To this socket only, already here: not through the message queue, and not
+                    # counted as a live delivery (RelayRedisManager delivers each seq once).
+                    emit(event["type"], event, ignore_queue=True)
         # Who the client is to the relay: an event whose queue is not among these and whose
         # assignee is someone else tells it the interaction left this agent's lists.
         emit(

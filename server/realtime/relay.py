@@ -21,6 +21,7 @@ from server.digital.agents import AgentProfile, Directory
 from server.digital.inbox import unread_counts
 from server.digital.models import Interaction, RelayEvent
 from server.digital.projection import Previous
+from server.realtime.delivery import DeliveredSeqs
 from server.realtime.rooms import agent_room, queue_room
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ NAMESPACE = "/agents"
 KEEP = timedelta(hours=6)
 MAX_REPLAY = 1000
 _I = Interaction.__table__.c
+_E = RelayEvent.__table__.c
 _PAYLOAD_COLUMNS = (
     _I.contact_id,
     _I.status,
@@ -50,6 +52,7 @@ class Relay:
         self._db = db
         self._directory = directory
         self._socketio = socketio
+        self._backfilled_to: int | None = None
 
     def on_change(self, contact_id: str, what: str, previous: Previous | None = None) -> None:
         """A projection listener: record, then emit to the rooms entitled to it: the queue and
@@ -74,18 +77,84 @@ class Relay:
                 },
             ).scalar_one()
             queue_id, assignee_id = row.routing_queue_id, row.assignee_id
-        rooms = [queue_room(q) for q in {queue_id, before_queue} if q]
-        assignee = self._agent(assignee_id)
-        for agent in {assignee, self._agent(before_assignee)} - {None}:
-            rooms.append(agent_room(*agent))  # type: ignore[misc]
+        rooms = self._rooms(queue_id, before_queue, assignee_id, before_assignee)
         if rooms:
             # One emit to all the rooms: an agent in both (the usual case) hears it once.
             self._socketio.emit(payload["type"], payload, to=rooms, namespace=NAMESPACE)
+        assignee = self._agent(assignee_id)
         if assignee is not None and what == "message" and assignee_id is not None:
             self._emit_unread(contact_id, assignee, assignee_id, payload["seq"])
 
+    def _rooms(
+        self,
+        queue_id: str | None,
+        before_queue: str | None,
+        assignee_id: int | None,
+        before_assignee: int | None,
+    ) -> list[str]:
+        rooms = [queue_room(q) for q in {queue_id, before_queue} if q]
+        for agent in {self._agent(assignee_id), self._agent(before_assignee)} - {None}:
+            rooms.append(agent_room(*agent))  # type: ignore[misc]
+        return rooms
+
     def _agent(self, cxone_user_id: int | None) -> tuple[str, str] | None:
         return None if cxone_user_id is None else self._directory.agent_of_cxone_user(cxone_user_id)
+
+    def backfill(self, delivered: DeliveredSeqs, grace: timedelta, window: timedelta) -> int:
+        """Deliver to this process's own sockets the stored events that pub/sub did not bring
+        within `grace`; returns how many. Events older than `window` are no longer looked at."""
+        now = utcnow()
+        with self._db.transaction() as db:
+            if self._backfilled_to is None:  # what came before reached none of its sockets
+                self._backfilled_to = db.scalar(select(func.max(RelayEvent.seq))) or 0
+                return 0
+            recent = db.execute(
+                select(_E.seq, _E.created_at).where(_E.seq > self._backfilled_to)
+            ).all()
+            missing = [
+                seq for seq, created in recent if created <= now - grace and seq not in delivered
+            ]
+            rows = (
+                db.scalars(select(RelayEvent).where(_E.seq.in_(missing))).all() if missing else []
+            )
+        self._backfilled_to = max(
+            [seq for seq, created in recent if created < now - window],
+            default=self._backfilled_to,
+        )
+        delivered.forget_up_to(self._backfilled_to)
+        sent = 0
+        for row in sorted(rows, key=lambda r: r.seq):
+            if not delivered.first_time(row.seq):
+                continue  # pub/sub brought it meanwhile
+            rooms = self._rooms(
+                row.routing_queue_id,
+                row.previous_queue_id,
+                row.assignee_id,
+                row.previous_assignee_id,
+            )
+            payload = json.loads(row.payload) | {"seq": row.seq}
+            if rooms:
+                self._socketio.emit(
+                    payload["type"], payload, to=rooms, namespace=NAMESPACE, ignore_queue=True
+                )
+                sent += 1
+        return sent
+
+    def keep_backfilling(
+        self, delivered: DeliveredSeqs, every_seconds: float = 2.0, window_seconds: float = 30.0
+    ) -> None:
+        """A background task of every process sharing a message queue."""
+        grace, window = timedelta(seconds=every_seconds), timedelta(seconds=window_seconds)
+        # From this process's start: what came before reached no socket of its own.
+        self._backfilled_to = self.latest()
+        while True:
+            self._socketio.sleep(every_seconds)
+            try:
+                sent = self.backfill(delivered, grace, window)
+                if sent:
+                    log.warning("delivered %d live events the message queue did not bring", sent)
+            except Exception:
+                log.exception("relay backfill failed")
 
     def _emit_unread(
         self, contact_id: str, agent: tuple[str, str], cxone_user_id: int, seq: int

@@ -1,7 +1,7 @@
 """Redis restarted under two server processes: a Redis of this test's own (the machine's is
 shared), two processes of the Procfile's server sharing it, an agent connected to each. While
-Redis is down nothing is lost: the event is in the database and an agent catching up with
-`since` gets it; once Redis is back, live events cross between the processes again."""
+Redis is down nothing is lost: the event is in the database, an agent catching up with `since`
+gets it, and agents who stay connected get it live from the relay's backfill."""
 
 from __future__ import annotations
 
@@ -126,14 +126,11 @@ def test_an_agent_catching_up_after_a_redis_restart_loses_nothing(two_processes,
             client.disconnect()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: an event published while a process's Redis subscriber reconnects is not "
-    "delivered live to that process's agents (Redis pub/sub keeps nothing); they get it at their "
-    "next reconnect (catch-up with since) or with the interaction's next event",
-)
 @pytest.mark.parametrize("two_processes", ["private"], indirect=True)
-def test_live_events_reach_both_processes_right_after_a_redis_restart(two_processes, private_redis):  # noqa: F811
+def test_live_events_reach_both_processes_across_a_redis_restart(two_processes, private_redis):  # noqa: F811
+    """Pub/sub loses what is published while Redis is down and while each process's subscriber
+    reconnects; the relay's backfill delivers it from the database to agents who stay
+    connected, each event once."""
     (base_a, base_b), sandbox, _ = two_processes
     heard, lock = {"a": [], "b": []}, threading.Lock()
     clients = [
@@ -141,8 +138,13 @@ def test_live_events_reach_both_processes_right_after_a_redis_restart(two_proces
         _connected(base_b, heard["b"], lock, " (2)"),
     ]
     try:
-        _, after, _ = _restart_with_writes(sandbox, private_redis, heard, lock)
+        during, after, last_seq = _restart_with_writes(sandbox, private_redis, heard, lock)
+        wait_until(lambda: _everyone_heard(heard, lock, during), 30)
         wait_until(lambda: _everyone_heard(heard, lock, after), 30)
+        with lock:
+            for events in heard.values():
+                later = [e["seq"] for e in events if e["seq"] > last_seq]
+                assert len(later) == len(set(later)), "an event was delivered twice"
     finally:
         for client in clients:
             client.disconnect()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import insert
+
+from server.digital.models import RelayEvent
+from server.realtime.delivery import DeliveredSeqs
 from tests.conftest import wait_until
 from tests.digital.conftest import CXONE_USER, SALES, SUPPORT, agent
 
@@ -207,3 +212,39 @@ def test_a_token_not_renewed_in_time_is_disconnected(tab):
     time.sleep(3)
     assert namespace.check_sessions() == 1  # the session lives on; this socket's token did not
     assert not ben.is_connected(NS)
+
+
+def test_the_backfill_delivers_once_what_the_message_queue_did_not_bring(tab):
+    """Another process stored an event whose pub/sub message never came (Redis was away)."""
+    relay = tab.app.extensions["digital_tab.relay"][0]
+    db = tab.app.extensions["digital_tab"].db
+    delivered, no_grace, window = DeliveredSeqs(), timedelta(0), timedelta(seconds=30)
+    ana, dana = socket(tab, "ana"), socket(tab, "dana")
+    assert relay.backfill(delivered, no_grace, window) == 0  # starts from what is stored now
+    heard(ana), heard(dana)
+    contact_id = tab.customer(channel="chat", text="while Redis was away")
+    wait_heard(ana, lambda e: e.get("id") == contact_id)
+    with db.transaction() as session:
+        payload = {"type": "interaction.changed", "id": contact_id, "routing_queue_id": SUPPORT}
+        seq = session.execute(
+            insert(RelayEvent.__table__).returning(RelayEvent.__table__.c.seq),
+            {
+                "contact_id": contact_id,
+                "routing_queue_id": SUPPORT,
+                "payload": json.dumps(payload),
+                "created_at": datetime.now(UTC),
+            },
+        ).scalar_one()
+    # This process's own events came here: marked as delivered, they are not sent again.
+    for earlier in range(1, seq):
+        delivered.first_time(earlier)
+
+    assert relay.backfill(delivered, no_grace, window) == 1
+    got = [e for e in heard(ana) if e.get("seq") == seq]
+    assert got == [payload | {"seq": seq}]
+    assert all(e.get("seq") != seq for e in heard(dana))  # Dana is not in Support
+    assert relay.backfill(delivered, no_grace, window) == 0  # once
+    assert heard(ana) == []
+    # Within the grace period pub/sub may still bring it: the backfill waits.
+    later = relay.backfill(DeliveredSeqs(), timedelta(minutes=5), window)
+    assert later == 0
