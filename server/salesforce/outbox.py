@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from server.canvas.sessions import SessionService
 from server.db import Database, utcnow
@@ -37,6 +37,7 @@ EXTERNAL_ID = "External_Id__c"
 BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_CAP = timedelta(minutes=15)
 RECHECK_SESSION = timedelta(seconds=5)  # how soon a write waiting for a renewed token looks again
+_OLDER = aliased(SalesforceWrite)
 # Codes Salesforce gives per record that a later attempt may not get.
 TRANSIENT_CODES = {"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_LIMIT_EXCEEDED"}
 
@@ -53,18 +54,22 @@ def enqueue(
     source_id: str | None = None,
 ) -> SalesforceWrite:
     """Store a write in the caller's transaction. A write of the same record by the same agent
-    that is still waiting (not being sent) takes the new fields instead of a second call."""
+    that is still waiting (not being sent) takes the new fields instead of a second call, unless
+    a colleague's write of that record came after it: then this one must go after theirs."""
     now = utcnow()
-    waiting = db.scalars(
-        select(SalesforceWrite).where(
+    newest = db.scalars(
+        select(SalesforceWrite)
+        .where(
             SalesforceWrite.sobject == sobject,
             SalesforceWrite.external_id == external_id,
             SalesforceWrite.org_id == org_id,
-            SalesforceWrite.user_id == user_id,
             SalesforceWrite.state == PENDING,
-            or_(SalesforceWrite.claimed_until.is_(None), SalesforceWrite.claimed_until < now),
         )
+        .order_by(SalesforceWrite.created_at.desc())
+        .limit(1)
     ).first()
+    lease_over = newest is not None and (newest.claimed_until is None or newest.claimed_until < now)
+    waiting = newest if lease_over and newest.user_id == user_id else None
     if waiting is not None:
         waiting.fields = json.dumps(json.loads(waiting.fields) | fields)
         if source == "disposition" or waiting.source != "disposition":
@@ -161,6 +166,15 @@ class Outbox:
                     or_(
                         SalesforceWrite.claimed_until.is_(None),
                         SalesforceWrite.claimed_until < now,
+                    ),
+                    # Saved later, sent later: a write waits while an older one of the same
+                    # record (a colleague's, backing off) is pending, or it would be overwritten.
+                    ~exists().where(
+                        _OLDER.org_id == SalesforceWrite.org_id,
+                        _OLDER.sobject == SalesforceWrite.sobject,
+                        _OLDER.external_id == SalesforceWrite.external_id,
+                        _OLDER.state == PENDING,
+                        _OLDER.created_at < SalesforceWrite.created_at,
                     ),
                 )
                 .order_by(SalesforceWrite.created_at)

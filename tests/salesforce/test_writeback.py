@@ -10,6 +10,7 @@ from server.db import utcnow
 from server.digital.models import Disposition
 from server.launcher.demo import demo_agent
 from server.salesforce.models import SalesforceWrite
+from server.salesforce.outbox import enqueue
 from tests.salesforce.conftest import salesforce_login
 
 ANA = demo_agent("ana")
@@ -247,3 +248,39 @@ def test_two_workers_never_claim_the_same_write(tab, standin):
         claimed = list(pool.map(lambda w: {row.id for row in w._claim()}, workers))
     assert sum(len(c) for c in claimed) == 30
     assert len(set().union(*claimed)) == 30  # disjoint: nobody sends another's write
+
+
+def test_a_record_saved_by_two_agents_keeps_the_later_save(tab, standin):
+    """Ana's save backs off (API limit); Ben's later save of the same record is due first but
+    waits for hers, so Salesforce ends with his, as saved last."""
+    salesforce_login(tab, standin, "ana")
+    salesforce_login(tab, standin, "ben")
+    ben = demo_agent("ben")
+    services = tab.app.extensions["digital_tab"]
+
+    def save(agent, notes: str) -> None:  # type: ignore[no-untyped-def]
+        with services.db.transaction() as db:
+            enqueue(
+                db,
+                org_id=agent.org_id,
+                user_id=agent.user_id,
+                sobject="Digital_Interaction__c",
+                external_id="shared-record",
+                fields={"Disposition_Notes__c": notes},
+                source="disposition",
+            )
+
+    save(ANA, "Ana's save")
+    standin.fault(status=403, errorCode="REQUEST_LIMIT_EXCEEDED", count=1)
+    assert outbox(tab).send_due() == 0  # Ana's now backs off
+    save(ben, "Ben's save")
+    save(ANA, "Ana again, after Ben")  # after a colleague's write: not merged into her first
+    assert outbox(tab).send_due() == 0  # Ben's is due, but Ana's older write goes first
+    with services.db.transaction() as db:
+        db.execute(update(SalesforceWrite).values(next_attempt_at=utcnow()))
+    for _ in range(3):
+        outbox(tab).send_due()
+    assert [state for *_, state in writes(tab)] == ["done"] * 3
+    assert standin.record("Digital_Interaction__c", "shared-record")["Disposition_Notes__c"] == (
+        "Ana again, after Ben"
+    )
