@@ -36,6 +36,7 @@ _TABLE = Interaction.__table__
 # cost as much as running them).
 _ROW = select(_TABLE).where(_TABLE.c.contact_id == bindparam("contact_id"))
 _EXISTS = select(_TABLE.c.contact_id).where(_TABLE.c.contact_id == bindparam("contact_id"))
+_PREVIEW = select(_TABLE.c.preview).where(_TABLE.c.contact_id == bindparam("contact_id"))
 _TAGS = InteractionTag.__table__
 _TAGS_OF = select(_TAGS.c.tag_id).where(_TAGS.c.contact_id == bindparam("contact_id"))
 _MESSAGES = InteractionMessage.__table__
@@ -192,7 +193,19 @@ class Projection:
     # --- from the workflow (read your own writes) ----------------------------------------------
 
     def apply_snapshot(self, contact: Contact) -> None:
-        self._write(lambda db: self._upsert(db, contact, ALL_PARTS), forget=contact.id)
+        """A contact as CXone has it now. When its last message is not the one the read model
+        shows, messages came that no event told of (the Event Hub was away, or no process was
+        following it): they are fetched, else this snapshot would hide them from reconcile."""
+        unseen: list[bool] = []
+
+        def apply(db: Session) -> None:
+            row = db.execute(_PREVIEW, {"contact_id": contact.id}).first()
+            unseen.append(row is None or row.preview != (contact.preview or "")[:255])
+            self._upsert(db, contact, ALL_PARTS)
+
+        self._write(apply, forget=contact.id)
+        if unseen[0]:
+            self.refresh_messages(contact.id, announce=False)
         self._announce()
 
     def refresh_messages(

@@ -7,7 +7,9 @@ import io
 import itertools
 import threading
 
-from server.digital.models import Disposition
+from sqlalchemy import select
+
+from server.digital.models import Disposition, InteractionMessage
 from tests.conftest import wait_until
 from tests.digital.conftest import BILLING, CXONE_USER, SALES, SUPPORT, VIP, VOICE, agent
 
@@ -655,3 +657,31 @@ def test_admin_declared_queue_kinds_win_over_what_cxone_says(
     assert SALES not in {
         q["id"] for q in api.get("/api/v1/transfer-targets", headers=headers).json["items"]
     }
+
+
+def test_a_message_the_event_hub_missed_is_not_hidden_by_the_agents_next_action(tab):
+    """No process follows the Event Hub for a moment (its leader died); the customer writes, and
+    the agent replies before any reconcile: the reply's snapshot must not hide that message."""
+    contact_id = tab.customer(channel="chat", text="Hello")
+    tab.projected(contact_id, status="new")
+    ana = tab.login("ana")
+    assert tab.api.post(f"/api/v1/interactions/{contact_id}/open", headers=ana).status_code == 200
+    events = tab.app.extensions["digital_tab"].events
+    events.stop_consumer()
+    try:
+        missed = tab.sandbox.customer_writes(contact_id=contact_id, text="Are you there?")
+        sent = tab.api.post(
+            f"/api/v1/interactions/{contact_id}/reply", json={"text": "Yes!"}, headers=ana
+        )
+        assert sent.status_code == 200, sent.json
+        with tab.app.extensions["digital_tab"].db.transaction() as db:
+            recorded = set(
+                db.scalars(
+                    select(InteractionMessage.message_id).where(
+                        InteractionMessage.contact_id == contact_id
+                    )
+                )
+            )
+        assert {str(missed["message"]["id"]), str(sent.json["message"]["id"])} <= recorded
+    finally:
+        events.start()
