@@ -205,3 +205,110 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
         process.terminate()
     for process in processes:
         process.wait(20)
+
+
+class RedisServer:
+    """A redis-server of the run's own on a free port (the machine's is shared), to restart."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url, socket_timeout=1).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+class Backend:
+    """The Procfile's web command as its own process group, so it can die at once (kill -9)."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.url = f"http://127.0.0.1:{env['PORT']}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        web = re.search(r"^web: (.*)$", (ROOT / "Procfile").read_text(), re.M).group(1)
+        command = web.replace("$PORT", self.env["PORT"]).replace("0.0.0.0", "127.0.0.1").split()  # noqa: S104
+        command[0] = str(Path(PYTHON).parent / "gunicorn")
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_http(self.url + "/healthz", 60)
+
+    def kill_9(self) -> None:
+        """Master and worker die at once: nothing finishes, nothing is flushed."""
+        assert self.process is not None
+        os.killpg(self.process.pid, 9)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+
+
+def postgres_database(admin_url: str) -> str:
+    """A new, empty database on that server; returns its SQLAlchemy URL (drop it with
+    drop_postgres_database)."""
+    import uuid
+
+    import psycopg
+
+    name = f"digital_tab_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return "postgresql+psycopg://" + admin_url.split("://", 1)[1].rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(admin_url: str, url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_standin(port: int, bench_users: int = 0) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [
+            *(PYTHON, "-m", "server.sandbox.salesforce"),
+            *("--port", str(port), "--bench-users", str(bench_users)),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_http(f"http://127.0.0.1:{port}/services/oauth2/userinfo", 30)
+    return process

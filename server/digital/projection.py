@@ -192,20 +192,27 @@ class Projection:
 
     # --- from the workflow (read your own writes) ----------------------------------------------
 
-    def apply_snapshot(self, contact: Contact) -> None:
-        """A contact as CXone has it now. When its last message is not the one the read model
-        shows, messages came that no event told of (the Event Hub was away, or no process was
-        following it): they are fetched, else this snapshot would hide them from reconcile."""
-        unseen: list[bool] = []
+    def apply_snapshot(self, contact: Contact, messages: Iterable[Message] = ()) -> None:
+        """A contact as CXone has it now, with `messages` the caller has of it (a reply just
+        sent), in one transaction. When its last message is not the one the read model shows,
+        messages came that no event told of (the Event Hub was away, or no process followed
+        it): they are fetched first and written with it, so that neither this snapshot nor a
+        crash between two writes hides them from reconcile."""
+        with self._db.transaction() as db:
+            shown = db.execute(_PREVIEW, {"contact_id": contact.id}).first()
+        found = list(messages)
+        if shown is None or shown.preview != (contact.preview or "")[:255]:
+            try:
+                found += self._fetch_messages(contact.id)
+            except Exception:
+                log.warning("could not fetch messages of contact %s", contact.id)
 
         def apply(db: Session) -> None:
-            row = db.execute(_PREVIEW, {"contact_id": contact.id}).first()
-            unseen.append(row is None or row.preview != (contact.preview or "")[:255])
             self._upsert(db, contact, ALL_PARTS)
+            for message in found:
+                self._record_message(db, contact.id, message)
 
         self._write(apply, forget=contact.id)
-        if unseen[0]:
-            self.refresh_messages(contact.id, announce=False)
         self._announce()
 
     def refresh_messages(

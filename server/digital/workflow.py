@@ -190,8 +190,7 @@ class DigitalTab:
             attachments=attachments,
             status_after="resolved",
         )
-        self.projection.apply_snapshot(contact)
-        self.projection.refresh_messages(contact_id, [message])
+        self.projection.apply_snapshot(contact, [message])
         return {
             "message": self._message(contact_id, message, row.channel_kind),
             "interaction": self._item(profile, self._row(contact_id)),
@@ -585,8 +584,7 @@ class DigitalTab:
     def _after_outbound(
         self, profile: AgentProfile, contact, message: Message, links: Links, kind: str
     ) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-        self.projection.apply_snapshot(contact)
-        self.projection.refresh_messages(contact.id, [message])
+        self.projection.apply_snapshot(contact, [message])
         with self.db.transaction() as db:
             self._store_links(db, contact.id, links)
         row = self._row(contact.id)

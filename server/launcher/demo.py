@@ -44,6 +44,22 @@ def demo_agent(key: str) -> DemoAgent | None:
     return next((agent for agent in DEMO_AGENTS if agent.key == key), None)
 
 
+def bench_agents(count: int) -> tuple[DemoAgent, ...]:
+    """Generated Acme users for load runs: the Salesforce side of the CXone sandbox's
+    `--bench-agents` (same emails: agent0000@bench.example is CXone user 1001, and so on)."""
+    return tuple(
+        DemoAgent(
+            f"bench{index:04d}",
+            to_18(f"005BENCH{index:07d}"),
+            *ACME,
+            "Agent",
+            f"{index:04d}",
+            f"agent{index:04d}@bench.example",
+        )
+        for index in range(count)
+    )
+
+
 def canvas_envelope(
     agent: DemoAgent, oauth_token: str, *, instance_url: str, target_origin: str, canvas_url: str
 ) -> dict[str, object]:

@@ -12,7 +12,8 @@ from server.sandbox.cxone.store import SandboxError, Store
 
 def play_customer(store: Store, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """body: {"contact_id": "12"} to reply on that contact's thread, or {"channel": "sms" | channel
-    id} for a new conversation; optional "text", "first_name", "last_name", "tag_ids"."""
+    id} for a new conversation; optional "text", "first_name", "last_name", "tag_ids", and for a
+    new conversation "routing_queue_id" (where routing puts it; else the channel's queue)."""
     text = body.get("text")
     if text is not None and not isinstance(text, str):
         raise SandboxError(400, "InvalidField", "text must be a string", "text")
@@ -50,6 +51,7 @@ def play_customer(store: Store, body: dict[str, Any]) -> tuple[dict[str, Any], d
         text=text or OPENERS[platform],
         title=body.get("title") if platform == "email" else None,
         tag_ids=tag_ids,
+        routing_queue_id=_queue(store, body.get("routing_queue_id")),
     )
 
 
@@ -58,3 +60,13 @@ def _channel(store: Store, wanted: str) -> dict[str, Any]:
         if wanted in (channel["id"], channel["realExternalPlatformId"]):
             return channel
     raise SandboxError(404, "ChannelNotFound", f"No channel {wanted!r}", "channel")
+
+
+def _queue(store: Store, wanted: Any) -> str | None:
+    if wanted is None:
+        return None
+    if not isinstance(wanted, str) or store.get("routing_queues", wanted) is None:
+        raise SandboxError(
+            404, "RoutingQueueNotFound", f"No routing queue {wanted!r}", "routing_queue_id"
+        )
+    return wanted

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from server.launcher.demo import DEMO_AGENTS, DEMO_PASSWORD, DemoAgent
+from server.launcher.demo import DEMO_AGENTS, DEMO_PASSWORD, DemoAgent, bench_agents
 from server.sandbox.salesforce.lightning import register_lightning
 from server.sandbox.salesforce.records import Records, SalesforceError
 from server.sandbox.salesforce.seed import seed
@@ -85,13 +85,14 @@ class Faults:
             return dict(plan)
 
 
-def create_standin_app(consumer_secret: str | None = None) -> Flask:
+def create_standin_app(consumer_secret: str | None = None, bench_users: int = 0) -> Flask:
     """consumer_secret: the canvas app's, so the Lightning stand-in can sign requests as the org
-    does (the environment's CANVAS_CONSUMER_SECRET when not given)."""
+    does (the environment's CANVAS_CONSUMER_SECRET when not given). bench_users: that many more
+    Acme users for load runs (`bench_agents`), with the demo password."""
     app = Flask(__name__)
     register_lightning(app, consumer_secret or os.environ.get("CANVAS_CONSUMER_SECRET"))
     tokens = TokenStore()
-    users = {agent.username: agent for agent in DEMO_AGENTS}
+    users = {agent.username: agent for agent in (*DEMO_AGENTS, *bench_agents(bench_users))}
 
     @app.post("/services/oauth2/token")
     def token() -> tuple[Response, int]:
