@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import canvas, inbox, relay, salesforce
-from bench.common import ROOT
+from bench.common import ROOT, machine
 
 PLOT = "performance-latency.png"
 VARIANCE = (
@@ -60,27 +58,6 @@ def main() -> None:
         _plot(relay_runs, plot)
         _write(args.write, table, plot.name)
         print(f"\nwrote {args.write} and {plot}")
-
-
-def machine() -> str:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    memory = next(
-        int(line.split()[1]) // 1024 // 1024
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal:")
-    )
-    return (
-        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
-        f"{memory} GiB; Python {platform.python_version()}; "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
-    )
 
 
 def _rows(inbox_figures: dict, relay_runs: dict, writes: dict, verified: dict) -> list[tuple]:
@@ -191,6 +168,8 @@ def _write(path: Path, table: str, plot: str) -> None:
         "`bench/canvas.py` say it in their first lines. The relay runs send 50 customer "
         "messages a second for 10 s through the CXone sandbox's Event Hub; latency is from just "
         "before the customer's POST until the event reaches each agent's socket.\n\n"
+        "Under load and faults for a set time (200 agents, kill -9, Redis restarted, Salesforce "
+        "and the Event Hub away): [SOAK.md](SOAK.md), written by `python -m bench.soak`.\n\n"
         f"{VARIANCE}\n"
     )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import platform
 import re
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -312,3 +314,24 @@ def start_standin(port: int, bench_users: int = 0) -> subprocess.Popen[bytes]:
     )
     wait_http(f"http://127.0.0.1:{port}/services/oauth2/userinfo", 30)
     return process
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    memory = next(
+        int(line.split()[1]) // 1024 // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return (
+        f"{platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} cores, "
+        f"{memory} GiB; Python {platform.python_version()}; "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    )

@@ -52,6 +52,7 @@ from bench.common import (
     backend_env,
     drop_postgres_database,
     free_port,
+    machine,
     postgres_database,
     rss_kib,
     run_server_command,
@@ -664,7 +665,16 @@ def run(argv: list[str] | None = None) -> dict:
     parser.add_argument("--faults", choices=("all", "none"), default="all")
     parser.add_argument("--fault-seconds", type=float, default=60)
     parser.add_argument("--drain-seconds", type=float, default=180)
+    parser.add_argument("--write", type=Path, help="write the figures as Markdown (docs/SOAK.md)")
+    parser.add_argument(
+        "--from-report", type=Path, help="no run: write this run's report.json with --write"
+    )
     args = parser.parse_args(argv)
+    if args.from_report is not None:
+        result = json.loads(args.from_report.read_text())
+        if args.write is not None:
+            args.write.write_text(markdown(result, args))
+        return result
     settings = Settings(
         agents=args.agents,
         queues=args.queues,
@@ -695,8 +705,65 @@ def run(argv: list[str] | None = None) -> dict:
             drop_postgres_database(POSTGRES_ADMIN, stack.database_url)
     result["seconds"] = round(time.monotonic() - started, 1)
     result["folder"] = str(folder)
+    result["machine"] = machine()
     (folder / "report.json").write_text(json.dumps(result, indent=2))
+    if args.write is not None:
+        args.write.write_text(markdown(result, args))
     return result
+
+
+def markdown(result: dict, args: argparse.Namespace) -> str:
+    stats = result["stats"]
+    claims = sum(n for key, n in stats.items() if key.startswith("POST open "))
+    held = "held" if not result["violations"] else "VIOLATED: " + "; ".join(result["violations"])
+    faults = "\n".join(
+        f"| {f['fault']} | {f['at_s']} s | "
+        + ", ".join(f"{k} {v}" for k, v in f.items() if k not in ("fault", "at_s"))
+        + " |"
+        for f in result["faults"]
+    )
+    memory = "\n".join(
+        f"| {worker} | {m['warm_kib'] / 1024:.1f} MiB | {m['end_kib'] / 1024:.1f} MiB | "
+        f"{m['growth']:+.1%} |"
+        for worker, m in result["memory"].items()
+    )
+    command = (
+        f"python -m bench.soak --agents {args.agents} --queues {args.queues} "
+        f"--minutes {args.minutes:g} --rate {args.rate:g} --fault-seconds {args.fault_seconds:g}"
+    )
+    return f"""# Soak
+
+`.venv/bin/{command}` (see `bench/soak.py` for what it runs and checks; `tests/soak` runs it
+for 1.5 minutes in the suite).
+
+Machine: {result.get("machine") or machine()}. Whole run, start-up and drain included:
+{result["seconds"] / 60:.1f} minutes. Invariants: **{held}**.
+
+| faults along the run | at | details |
+| --- | --- | --- |
+{faults}
+
+| what happened | count |
+| --- | --- |
+| interactions | {result["contacts"]} |
+| customer messages written | {stats.get("customer_messages", 0)} |
+| messages in CXone, each found in the read model | {result["cxone_messages"]} |
+| replies sent, each found in CXone | {result["replies"]} |
+| claims tried / won | {claims} / {stats.get("POST open 200 ", 0)} |
+| transfers | {stats.get("POST transfer 200 ", 0)} |
+| dispositions saved, each in Salesforce exactly once | {result["dispositions"]} |
+| Salesforce writes done / given up | {result["writes"].get("done", 0)} / {result["writes"].get("failed", 0)} |
+| (agent, event) pairs checked heard | {result["events_checked"]} |
+| socket connections (the killed process's agents came back) | {stats.get("socket_connects", 0)} |
+| REST calls retried while a process was away or answered 5xx | {stats.get("retried_calls", 0)} |
+
+| worker | memory after warm-up | at the end | growth |
+| --- | --- | --- | --- |
+{memory}
+
+A restarted worker (after kill -9) is its own line. Claims lost are agents of the same queue
+reaching for the same interaction (409, "already working on it"), as in a real queue.
+"""
 
 
 def main() -> None:

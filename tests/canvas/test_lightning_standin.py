@@ -17,7 +17,7 @@ from server.canvas.signed_request import (
     sign,
     verify,
 )
-from server.launcher.demo import DEMO_AGENTS, canvas_envelope
+from server.launcher.demo import DEMO_AGENTS, DEMO_PASSWORD, bench_agents, canvas_envelope
 from server.sandbox.salesforce import create_standin_app, lightning
 from tests.conftest import CONSUMER_SECRET, bridge_boot
 
@@ -144,3 +144,21 @@ def test_the_canvas_sdk_is_served_where_an_org_serves_it(standin):
     assert sdk.status_code == 200
     assert sdk.mimetype == "text/javascript"
     assert b"refreshSignedRequest" in sdk.data
+
+
+def test_load_runs_sign_in_generated_users_as_themselves():
+    """--bench-users: the soak's agents write back to Salesforce as themselves."""
+    client = create_standin_app(consumer_secret=CONSUMER_SECRET, bench_users=2).test_client()
+
+    def token(username: str):  # type: ignore[no-untyped-def]
+        form = {"grant_type": "password", "username": username, "password": DEMO_PASSWORD}
+        return client.post("/services/oauth2/token", data=form)
+
+    granted = token("agent0001@bench.example")
+    assert granted.status_code == 200
+    me = client.get(
+        "/services/oauth2/userinfo",
+        headers={"Authorization": f"Bearer {granted.json['access_token']}"},
+    ).json
+    assert me["user_id"] == bench_agents(2)[1].user_id and me["email"] == "agent0001@bench.example"
+    assert token("agent0002@bench.example").status_code == 400  # only as many as asked for

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import requests
+
 from tests.conftest import ROOT, SpecCheckedSession, cxone_config
 
 
@@ -143,3 +145,20 @@ def test_seed_is_believable(cxone_sandbox):
     queues = {q.kind for q in client.routing_queues()}
     assert queues == {"digital", "outbound-email", "outbound-sms", "omnichannel"}
     assert any(len(client.messages(c.id)) >= 2 for c in contacts[:10])
+
+
+def test_the_played_customer_can_be_routed_to_a_given_queue(cxone_sandbox):
+    from server.sandbox.cxone.seed import QUEUES
+
+    billing = QUEUES["billing"][0]
+    written = cxone_sandbox.customer_writes(
+        channel="chat", text="Invoice?", routing_queue_id=billing
+    )
+    assert written["contact"]["routingQueueId"] == billing  # not the chat channel's own queue
+    refused = requests.post(
+        cxone_sandbox.url + "/sandbox/customer-messages",
+        json={"channel": "chat", "routing_queue_id": "no-such-queue"},
+        timeout=10,
+    )
+    assert refused.status_code == 404
+    assert refused.json()["errors"][0]["errorCode"] == "RoutingQueueNotFound"
