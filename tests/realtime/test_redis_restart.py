@@ -6,62 +6,18 @@ gets it, and agents who stay connected get it live from the relay's backfill."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import threading
 
 import pytest
 import socketio
 
-from tests.conftest import IN_CI, free_port, wait_until
+from bench.common import RedisServer
+from tests.conftest import IN_CI, wait_until
 from tests.realtime.test_real_server import listen, token_for
 from tests.realtime.test_two_processes import two_processes  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow
 REDIS_SERVER = shutil.which("redis-server")
-
-
-class PrivateRedis:
-    def __init__(self, folder) -> None:  # type: ignore[no-untyped-def]
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        import redis
-
-        wait_until(lambda: _pings(redis, self.url), 10)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(10)
-
-
-def _pings(redis, url: str) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
@@ -70,7 +26,7 @@ def private_redis(tmp_path):  # type: ignore[no-untyped-def]
         if IN_CI:
             pytest.fail("redis-server is required under CI=true")
         pytest.skip("redis-server is not installed")
-    server = PrivateRedis(tmp_path)
+    server = RedisServer(tmp_path)
     server.start()
     yield server
     server.stop()
