@@ -169,11 +169,14 @@ class Outbox:
                     ),
                     # Saved later, sent later: a write waits while an older one of the same
                     # record (a colleague's, backing off) is pending, or it would be overwritten.
+                    # Not behind one waiting for its agent to sign in again (that may be hours):
+                    # what this one writes is taken out of it once written (_drop_superseded).
                     ~exists().where(
                         _OLDER.org_id == SalesforceWrite.org_id,
                         _OLDER.sobject == SalesforceWrite.sobject,
                         _OLDER.external_id == SalesforceWrite.external_id,
                         _OLDER.state == PENDING,
+                        _OLDER.refused_token.is_(None),
                         _OLDER.created_at < SalesforceWrite.created_at,
                     ),
                 )
@@ -318,6 +321,8 @@ class Outbox:
                 if disposition is not None:
                     disposition.writeback_status = "written" if state == DONE else "failed"
             settled = db.get(SalesforceWrite, row.id)
+            if state == DONE and settled is not None:
+                _drop_superseded(db, settled, now)
             news = state in (DONE, FAILED) or (
                 values.get("refused_token") is not None and row.refused_token is None
             )
@@ -361,6 +366,33 @@ class Outbox:
             if refused_token is not None:
                 values["refused_token"] = refused_token
             self._settle(row, **values)
+
+
+def _drop_superseded(db: Session, written: SalesforceWrite, now: datetime) -> None:
+    """Older writes of the record still pending (a colleague's, waiting for their session) no
+    longer send the fields this later save has written: they would overwrite them. One left
+    with nothing to send is done."""
+    fields = json.loads(written.fields)
+    older = db.scalars(
+        select(SalesforceWrite).where(
+            SalesforceWrite.org_id == written.org_id,
+            SalesforceWrite.sobject == written.sobject,
+            SalesforceWrite.external_id == written.external_id,
+            SalesforceWrite.state == PENDING,
+            SalesforceWrite.created_at < written.created_at,
+            or_(SalesforceWrite.claimed_until.is_(None), SalesforceWrite.claimed_until < now),
+        )
+    ).all()
+    for write in older:
+        kept = {k: v for k, v in json.loads(write.fields).items() if k not in fields}
+        write.fields, write.updated_at = json.dumps(kept), now
+        if not kept:
+            write.state = DONE
+            write.last_error = "A later save of the same record was written instead."
+            if write.source == "disposition" and write.source_id:
+                disposition = db.get(Disposition, write.source_id)
+                if disposition is not None:
+                    disposition.writeback_status = "written"
 
 
 # --- what agents and admins see ------------------------------------------------------------------

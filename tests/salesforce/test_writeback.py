@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -284,3 +285,37 @@ def test_a_record_saved_by_two_agents_keeps_the_later_save(tab, standin):
     assert standin.record("Digital_Interaction__c", "shared-record")["Disposition_Notes__c"] == (
         "Ana again, after Ben"
     )
+
+
+def test_a_colleague_waiting_for_her_session_does_not_hold_up_a_later_save(tab, standin):
+    """Ana's write waits for her to sign in again (hours, maybe); Ben's later save of the same
+    record goes now, and what he wrote is no longer Ana's to send when she comes back."""
+    salesforce_login(tab, standin, "ana")
+    services = tab.app.extensions["digital_tab"]
+
+    def save(agent, fields: dict) -> None:  # type: ignore[no-untyped-def]
+        with services.db.transaction() as db:
+            enqueue(
+                db,
+                org_id=agent.org_id,
+                user_id=agent.user_id,
+                sobject="Digital_Interaction__c",
+                external_id="shared-record-2",
+                fields=fields,
+                source="disposition",
+            )
+
+    save(ANA, {"Disposition_Notes__c": "Ana's notes", "Status__c": "Resolved"})
+    standin.revoke_all_tokens()
+    assert outbox(tab).send_due() == 0  # Ana's waits for her renewed session
+    salesforce_login(tab, standin, "ben")
+    save(demo_agent("ben"), {"Disposition_Notes__c": "Ben's notes"})
+    assert outbox(tab).send_due() == 1  # Ben's is not held up behind hers
+    record = standin.record("Digital_Interaction__c", "shared-record-2")
+    assert record["Disposition_Notes__c"] == "Ben's notes"
+    with services.db.transaction() as db:
+        ana_write = db.scalars(
+            select(SalesforceWrite).where(SalesforceWrite.user_id == ANA.user_id)
+        ).one()
+        assert ana_write.state == "pending"
+        assert json.loads(ana_write.fields) == {"Status__c": "Resolved"}
