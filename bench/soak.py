@@ -83,7 +83,7 @@ class Settings:
     follow_ups: float
     transfer_share: float
     think: float
-    faults: bool
+    faults: tuple[str, ...]  # names of FAULT_TIMES
     fault_seconds: float
     drain_seconds: float
 
@@ -363,39 +363,50 @@ class Stack:
 
 
 async def faults(stack: Stack, shared: Shared, settings: Settings, started: float) -> None:
-    async def at(fraction: float) -> None:
-        await asyncio.sleep(max(0.0, started + fraction * settings.seconds - time.monotonic()))
+    """The chosen faults, each at its time of the run (FAULT_TIMES)."""
 
     def record(name: str, **details: Any) -> None:
         shared.faults.append(
             {"fault": name, "at_s": round(time.monotonic() - started, 1)} | details
         )
 
-    await at(FAULT_TIMES["event_hub_drop"])
-    dropped = requests.post(stack.sandbox + "/sandbox/event-hub/drop", timeout=10).json()
-    record("event_hub_drop", dropped=dropped["dropped"])
+    async def event_hub_drop() -> None:
+        dropped = requests.post(stack.sandbox + "/sandbox/event-hub/drop", timeout=10).json()
+        record("event_hub_drop", dropped=dropped["dropped"])
 
-    await at(FAULT_TIMES["salesforce_outage"])
-    plan = {"status": 503, "errorCode": "SERVER_UNAVAILABLE", "seconds": settings.fault_seconds}
-    requests.post(stack.standin + "/sandbox/faults", json=plan, timeout=10).raise_for_status()
-    record("salesforce_503", seconds=settings.fault_seconds)
-    await asyncio.sleep(settings.fault_seconds)
-    plan = plan | {"status": 403, "errorCode": "REQUEST_LIMIT_EXCEEDED"}
-    requests.post(stack.standin + "/sandbox/faults", json=plan, timeout=10).raise_for_status()
-    record("salesforce_request_limit", seconds=settings.fault_seconds)
+    async def salesforce_outage() -> None:
+        seconds = settings.fault_seconds
+        plan = {"status": 503, "errorCode": "SERVER_UNAVAILABLE", "seconds": seconds}
+        requests.post(stack.standin + "/sandbox/faults", json=plan, timeout=10).raise_for_status()
+        record("salesforce_503", seconds=seconds)
+        await asyncio.sleep(seconds)
+        plan = plan | {"status": 403, "errorCode": "REQUEST_LIMIT_EXCEEDED"}
+        requests.post(stack.standin + "/sandbox/faults", json=plan, timeout=10).raise_for_status()
+        record("salesforce_request_limit", seconds=seconds)
 
-    await at(FAULT_TIMES["kill_9"])
-    backend = stack.backends[0]
-    await asyncio.to_thread(backend.kill_9)
-    down = time.monotonic()
-    await asyncio.to_thread(backend.start)
-    record("kill_9", restarted_after_s=round(time.monotonic() - down, 1))
+    async def kill_9() -> None:
+        backend = stack.backends[0]
+        await asyncio.to_thread(backend.kill_9)
+        down = time.monotonic()
+        await asyncio.to_thread(backend.start)
+        record("kill_9", restarted_after_s=round(time.monotonic() - down, 1))
 
-    await at(FAULT_TIMES["redis"])
-    stack.redis.stop()
-    await asyncio.sleep(2)
-    stack.redis.start()
-    record("redis_restart", down_s=2)
+    async def redis() -> None:
+        stack.redis.stop()
+        await asyncio.sleep(2)
+        stack.redis.start()
+        record("redis_restart", down_s=2)
+
+    plays = {
+        "event_hub_drop": event_hub_drop,
+        "salesforce_outage": salesforce_outage,
+        "kill_9": kill_9,
+        "redis": redis,
+    }
+    for name, fraction in FAULT_TIMES.items():
+        if name in settings.faults:
+            await asyncio.sleep(max(0.0, started + fraction * settings.seconds - time.monotonic()))
+            await plays[name]()
 
 
 async def sample_memory(stack: Stack, shared: Shared, stopping: asyncio.Event) -> None:
@@ -662,7 +673,11 @@ def run(argv: list[str] | None = None) -> dict:
     parser.add_argument("--follow-ups", type=float, default=0.3, help="share of follow-ups")
     parser.add_argument("--transfer-share", type=float, default=0.2)
     parser.add_argument("--think", type=float, default=2.0, help="seconds between an agent's steps")
-    parser.add_argument("--faults", choices=("all", "none"), default="all")
+    parser.add_argument(
+        "--faults",
+        default="all",
+        help=f"all, none, or some of {','.join(FAULT_TIMES)} (comma-separated)",
+    )
     parser.add_argument("--fault-seconds", type=float, default=60)
     parser.add_argument("--drain-seconds", type=float, default=180)
     parser.add_argument("--write", type=Path, help="write the figures as Markdown (docs/SOAK.md)")
@@ -683,7 +698,7 @@ def run(argv: list[str] | None = None) -> dict:
         follow_ups=args.follow_ups,
         transfer_share=args.transfer_share,
         think=args.think,
-        faults=args.faults == "all",
+        faults=_faults(args.faults),
         fault_seconds=args.fault_seconds,
         drain_seconds=args.drain_seconds,
     )
@@ -712,6 +727,15 @@ def run(argv: list[str] | None = None) -> dict:
     return result
 
 
+def _faults(chosen: str) -> tuple[str, ...]:
+    names = {"all": ",".join(FAULT_TIMES), "none": ""}.get(chosen, chosen)
+    faults = tuple(name for name in names.split(",") if name)
+    unknown = set(faults) - set(FAULT_TIMES)
+    if unknown:
+        raise SystemExit(f"unknown faults {sorted(unknown)}: choose from {list(FAULT_TIMES)}")
+    return faults
+
+
 def markdown(result: dict, args: argparse.Namespace) -> str:
     stats = result["stats"]
     claims = sum(n for key, n in stats.items() if key.startswith("POST open "))
@@ -730,6 +754,7 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
     command = (
         f"python -m bench.soak --agents {args.agents} --queues {args.queues} "
         f"--minutes {args.minutes:g} --rate {args.rate:g} --fault-seconds {args.fault_seconds:g}"
+        + (f" --faults {args.faults}" if args.faults != "all" else "")
     )
     return f"""# Soak
 
