@@ -38,10 +38,23 @@ RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 DFO = "/dfo/3.0"
 
 
+# One worker serves many agents at once (gevent): keep that many connections to CXone, not
+# requests' default 10 (beyond it every call opened a new connection and urllib3 warned).
+POOL_SIZE = 64
+
+
+def _pooled_session() -> requests.Session:
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 class CxoneClient:
     def __init__(self, config: CxoneConfig, http: requests.Session | None = None) -> None:
         self.config = config
-        self._http = http or requests.Session()
+        self._http = http or _pooled_session()
         self.tokens = TokenProvider(config, self._http)
         self.calls = 0  # HTTP requests sent to the API (benchmarks and tests count them)
 
