@@ -86,6 +86,7 @@ class Settings:
     faults: tuple[str, ...]  # names of FAULT_TIMES
     fault_seconds: float
     drain_seconds: float
+    token_ttl: int  # the backends' SESSION_TOKEN_TTL_SECONDS: agents renew at half of it
 
 
 @dataclass
@@ -165,15 +166,22 @@ class Agent:
         """What the bridge does before its token expires: POST /canvas/renew, then tell the
         socket."""
         assert self.http is not None
-        async with self.http.post(
-            self.backend.url + "/canvas/renew",
-            data={"signed_request": self._signed()},
-            headers={"Authorization": f"Bearer {self.token}"},
-        ) as answer:
-            if answer.status != 200:
-                self.shared.stats["renew_refused"] += 1
-                return
-            self.token = (await answer.json())["token"]
+        try:
+            async with self.http.post(
+                self.backend.url + "/canvas/renew",
+                data={"signed_request": self._signed()},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=aiohttp.ClientTimeout(total=30),
+            ) as answer:
+                if answer.status != 200:
+                    self.shared.stats[f"renew_refused_{answer.status}"] += 1
+                    await asyncio.sleep(1)
+                    return
+                self.token = (await answer.json())["token"]
+        except (TimeoutError, aiohttp.ClientError):
+            self.shared.stats["renew_unreachable"] += 1  # its process is away: again soon
+            await asyncio.sleep(1)
+            return
         self.renewed_at = time.monotonic()
         self.shared.stats["renewed"] += 1
         if self.socket.connected:
@@ -263,7 +271,7 @@ class Agent:
     async def work(self, stopping: asyncio.Event, draining: asyncio.Event) -> None:
         last_poll = 0.0
         while not stopping.is_set():
-            if time.monotonic() - self.renewed_at > 300:
+            if time.monotonic() - self.renewed_at > self.settings.token_ttl / 2:
                 await self.renew()
             if not self.candidates and time.monotonic() - last_poll > 5:
                 last_poll = time.monotonic()
@@ -275,7 +283,10 @@ class Agent:
                 continue
             contact_id = self.rng.choice(list(self.candidates))
             del self.candidates[contact_id]
-            await self._handle(contact_id, draining.is_set())
+            try:
+                await self._handle(contact_id, draining.is_set())
+            except Exception as exc:  # the run goes on; the checks report it
+                self.shared.stats[f"harness_error {type(exc).__name__}"] += 1
 
     async def _poll_inbox(self) -> None:
         status, body = await self.call("GET", "/inbox?limit=25")
@@ -448,6 +459,7 @@ def start_stack(folder: Path, settings: Settings) -> Stack:
             "REDIS_URL": redis.url,
             "LOG_LEVEL": "WARNING",
             "SALESFORCE_OUTBOX_LEASE_SECONDS": "5",
+            "SESSION_TOKEN_TTL_SECONDS": str(settings.token_ttl),
         }
         backends.append(Backend(env, folder / f"server-{name}.log"))
     env = backends[0].env
@@ -637,6 +649,10 @@ def check(stack: Stack, agents: list[Agent], shared: Shared, settings: Settings)
     if writes.get("failed") or writes.get("pending"):
         violations.append(f"Salesforce writes not done: {writes}")
 
+    harness = {k: n for k, n in shared.stats.items() if k.startswith("harness_error")}
+    if harness:
+        violations.append(f"agents' steps failed in the soak itself, so it checked less: {harness}")
+
     # Memory flat: after warm-up (a quarter of the run) against the end, per worker.
     memory = {}
     for name, series in shared.memory.items():
@@ -680,6 +696,9 @@ def run(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--fault-seconds", type=float, default=60)
     parser.add_argument("--drain-seconds", type=float, default=180)
+    parser.add_argument(
+        "--token-ttl", type=int, default=900, help="session token seconds; agents renew at half"
+    )
     parser.add_argument("--write", type=Path, help="write the figures as Markdown (docs/SOAK.md)")
     parser.add_argument(
         "--from-report", type=Path, help="no run: write this run's report.json with --write"
@@ -701,6 +720,7 @@ def run(argv: list[str] | None = None) -> dict:
         faults=_faults(args.faults),
         fault_seconds=args.fault_seconds,
         drain_seconds=args.drain_seconds,
+        token_ttl=args.token_ttl,
     )
     folder = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     shared = Shared()
