@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
@@ -108,6 +109,7 @@ def _with_realtime(app: Flask, services: Services) -> None:
     socketio.start_background_task(namespace.watch_sessions, 30)
     if delivered is not None:
         # Pub/sub loses what is published while Redis or a subscriber is away: fill it in.
+        relay.start_backfill(timedelta(seconds=5))
         socketio.start_background_task(relay.keep_backfilling, delivered)
     socketio.start_background_task(
         namespace.watch_backlogs, 1.0, services.settings.realtime_max_backlog

@@ -89,6 +89,7 @@ class EventHubConsumer:
     def run(self) -> None:
         failures = 0
         while not self._stop.is_set():
+            connects = self.stats.connects
             try:
                 self._session()
                 failures = 0
@@ -118,6 +119,10 @@ class EventHubConsumer:
                 log.exception("Event Hub session failed; reconnecting")
             finally:
                 self.connected.clear()
+            if self.stats.connects > connects:
+                # It was registered and working: a drop after that starts the backoff afresh,
+                # or every later drop in a long life would wait the full cap (30 s, no events).
+                failures = 1
             self._wait(self._backoff(failures))
 
     def reconcile(self) -> None:

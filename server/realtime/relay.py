@@ -100,6 +100,18 @@ class Relay:
     def _agent(self, cxone_user_id: int | None) -> tuple[str, str] | None:
         return None if cxone_user_id is None else self._directory.agent_of_cxone_user(cxone_user_id)
 
+    def start_backfill(self, grace: timedelta) -> None:
+        """From this process's start, called before it serves anyone: events older than
+        `grace` reached no socket of its own (and a socket connecting later catches up with
+        `since`); newer ones may have been published before its subscriber listened."""
+        with self._db.transaction() as db:
+            self._backfilled_to = (
+                db.scalar(
+                    select(func.max(RelayEvent.seq)).where(RelayEvent.created_at < utcnow() - grace)
+                )
+                or 0
+            )
+
     def backfill(self, delivered: DeliveredSeqs, grace: timedelta, window: timedelta) -> int:
         """Deliver to this process's own sockets the stored events that pub/sub did not bring
         within `grace`; returns how many. Events older than `window` are no longer looked at."""
@@ -145,8 +157,6 @@ class Relay:
     ) -> None:
         """A background task of every process sharing a message queue."""
         grace, window = timedelta(seconds=every_seconds), timedelta(seconds=window_seconds)
-        # From this process's start: what came before reached no socket of its own.
-        self._backfilled_to = self.latest()
         while True:
             self._socketio.sleep(every_seconds)
             try:

@@ -187,3 +187,28 @@ def test_an_unexpected_error_does_not_end_the_consumer(fresh_cxone_sandbox):
         assert len(calls) == 2 and consumer.stats.connects == 1
     finally:
         consumer.stop()
+
+
+def test_a_drop_after_a_working_session_starts_the_backoff_afresh():
+    """Many drops over a long life (heartbeats missed under load) must not each wait the cap."""
+    import simple_websocket
+
+    consumer = EventHubConsumer(None, lambda event: None, lambda contacts: None)  # type: ignore[arg-type]
+    tried: list[int] = []
+
+    def session() -> None:
+        if len(tried) % 2 == 0:
+            consumer.stats.connects += 1  # registered and working, then dropped
+        raise simple_websocket.ConnectionClosed()
+
+    def backoff(failures: int) -> float:
+        tried.append(failures)
+        if len(tried) == 6:
+            consumer._stop.set()
+        return 0.0
+
+    consumer._session = session  # type: ignore[method-assign]
+    consumer._backoff = backoff  # type: ignore[method-assign]
+    consumer.run()
+    # Drops of working sessions wait as a first failure; failed attempts in a row grow.
+    assert tried == [1, 2, 1, 2, 1, 2]
