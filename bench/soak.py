@@ -792,13 +792,13 @@ Machine: {result.get("machine") or machine()}. Whole run, start-up and drain inc
 | --- | --- |
 | interactions | {result["contacts"]} |
 | customer messages written | {stats.get("customer_messages", 0)} |
-| messages in CXone, each found in the read model | {result["cxone_messages"]} |
-| replies sent, each found in CXone | {result["replies"]} |
+| messages in CXone for the run's interactions (each must be in the read model) | {result["cxone_messages"]} |
+| replies sent (each must be in CXone) | {result["replies"]} |
 | claims tried / won | {claims} / {stats.get("POST open 200 ", 0)} |
 | transfers | {stats.get("POST transfer 200 ", 0)} |
-| dispositions saved, each in Salesforce exactly once | {result["dispositions"]} |
+| dispositions saved (each must be in Salesforce exactly once) | {result["dispositions"]} |
 | Salesforce writes done / given up | {result["writes"].get("done", 0)} / {result["writes"].get("failed", 0)} |
-| (agent, event) pairs checked heard | {result["events_checked"]} |
+| (agent, event) pairs checked | {result["events_checked"]} |
 | socket connections (the killed process's agents came back) | {stats.get("socket_connects", 0)} |
 | REST calls retried while a process was away or answered 5xx | {stats.get("retried_calls", 0)} |
 
