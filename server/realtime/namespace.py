@@ -42,6 +42,7 @@ class AgentNamespace(Namespace):
             raise ConnectionRefusedError({"code": exc.code, "message": exc.message}) from None
         except ApiError as exc:
             raise ConnectionRefusedError({"code": exc.code, "message": exc.message}) from None
+        before_joining = self._relay.latest()
         # Rooms come from the session, never from what the client asks for.
         join_room(agent_room(agent.org_id, agent.user_id))
         for queue_id in profile.inbox_queue_ids:
@@ -68,6 +69,24 @@ class AgentNamespace(Namespace):
                 "cxone_user_id": profile.cxone_user_id,
             },
         )
+
+        # Events emitted to its rooms while it connects can reach the client before it knows it
+        # is connected, and be dropped (the soak caught one on a reconnect after kill -9): once
+        # connected, it is sent again what came since it joined; clients skip seqs they have.
+        self.socketio.start_background_task(
+            self._catch_up_again, request.sid, profile, before_joining
+        )
+
+    def _catch_up_again(self, sid: str, profile: Any, since: int) -> None:
+        self.socketio.sleep(1.0)
+        try:
+            missed = self._relay.missed(profile, since) or []
+            for event in missed:
+                self.socketio.emit(
+                    event["type"], event, to=sid, namespace=NAMESPACE, ignore_queue=True
+                )
+        except Exception:
+            log.exception("second catch-up failed")
 
     def on_disconnect(self, *_: Any) -> None:
         with self._lock:
