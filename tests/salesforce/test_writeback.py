@@ -33,6 +33,20 @@ def seeded(standin, sobject: str, name_field: str, value: str) -> str:
     return next(r["Id"] for r in standin.records(sobject) if r.get(name_field) == value)
 
 
+def save_disposition(services, agent, external_id: str, fields: dict) -> None:  # type: ignore[no-untyped-def]
+    """A disposition write of one Digital Interaction record, queued as the agent's save does."""
+    with services.db.transaction() as db:
+        enqueue(
+            db,
+            org_id=agent.org_id,
+            user_id=agent.user_id,
+            sobject="Digital_Interaction__c",
+            external_id=external_id,
+            fields=fields,
+            source="disposition",
+        )
+
+
 def writes(tab):  # type: ignore[no-untyped-def]
     with tab.app.extensions["digital_tab"].db.transaction() as db:
         return [(w.sobject, w.external_id, w.state) for w in db.scalars(select(SalesforceWrite))]
@@ -260,16 +274,7 @@ def test_a_record_saved_by_two_agents_keeps_the_later_save(tab, standin):
     services = tab.app.extensions["digital_tab"]
 
     def save(agent, notes: str) -> None:  # type: ignore[no-untyped-def]
-        with services.db.transaction() as db:
-            enqueue(
-                db,
-                org_id=agent.org_id,
-                user_id=agent.user_id,
-                sobject="Digital_Interaction__c",
-                external_id="shared-record",
-                fields={"Disposition_Notes__c": notes},
-                source="disposition",
-            )
+        save_disposition(services, agent, "shared-record", {"Disposition_Notes__c": notes})
 
     save(ANA, "Ana's save")
     standin.fault(status=403, errorCode="REQUEST_LIMIT_EXCEEDED", count=1)
@@ -294,16 +299,7 @@ def test_a_colleague_waiting_for_her_session_does_not_hold_up_a_later_save(tab, 
     services = tab.app.extensions["digital_tab"]
 
     def save(agent, fields: dict) -> None:  # type: ignore[no-untyped-def]
-        with services.db.transaction() as db:
-            enqueue(
-                db,
-                org_id=agent.org_id,
-                user_id=agent.user_id,
-                sobject="Digital_Interaction__c",
-                external_id="shared-record-2",
-                fields=fields,
-                source="disposition",
-            )
+        save_disposition(services, agent, "shared-record-2", fields)
 
     save(ANA, {"Disposition_Notes__c": "Ana's notes", "Status__c": "Resolved"})
     standin.revoke_all_tokens()
