@@ -70,9 +70,10 @@ class AgentNamespace(Namespace):
             },
         )
 
-        # Events emitted to its rooms while it connects can reach the client before it knows it
-        # is connected, and be dropped (the soak caught one on a reconnect after kill -9): once
-        # connected, it is sent again what came since it joined; clients skip seqs they have.
+        # The soak saw an event emitted to its rooms while it connected (after kill -9) never
+        # reach the client; the likeliest path is a packet sent before the client took the
+        # connection as made. Once connected, it is sent again what came since it joined;
+        # clients skip seqs they have.
         self.socketio.start_background_task(
             self._catch_up_again, request.sid, profile, before_joining
         )
