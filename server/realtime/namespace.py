@@ -61,10 +61,11 @@ class AgentNamespace(Namespace):
                     emit(event["type"], event, ignore_queue=True)
         # Who the client is to the relay: an event whose queue is not among these and whose
         # assignee is someone else tells it the interaction left this agent's lists.
+        latest = self._relay.latest()
         emit(
             "ready",
             {
-                "latest": self._relay.latest(),
+                "latest": latest,
                 "queue_ids": sorted(profile.inbox_queue_ids),
                 "cxone_user_id": profile.cxone_user_id,
             },
@@ -75,13 +76,15 @@ class AgentNamespace(Namespace):
         # connection as made. Once connected, it is sent again what came since it joined;
         # clients skip seqs they have.
         self.socketio.start_background_task(
-            self._catch_up_again, request.sid, profile, before_joining
+            self._catch_up_again, request.sid, profile, before_joining, latest
         )
 
-    def _catch_up_again(self, sid: str, profile: Any, since: int) -> None:
+    def _catch_up_again(self, sid: str, profile: Any, since: int, up_to: int) -> None:
+        """Only what was emitted while it connected (up to `ready`): later events were sent
+        to a connected client, and are not sent twice."""
         self.socketio.sleep(1.0)
         try:
-            missed = self._relay.missed(profile, since) or []
+            missed = [e for e in self._relay.missed(profile, since) or [] if e["seq"] <= up_to]
             for event in missed:
                 self.socketio.emit(
                     event["type"], event, to=sid, namespace=NAMESPACE, ignore_queue=True
