@@ -32,6 +32,15 @@ def private_redis(tmp_path):  # type: ignore[no-untyped-def]
     server.stop()
 
 
+def _an_agent_on_each(base_a: str, base_b: str) -> tuple[dict, threading.Lock, list]:
+    heard, lock = {"a": [], "b": []}, threading.Lock()
+    clients = [
+        _connected(base_a, heard["a"], lock, ""),
+        _connected(base_b, heard["b"], lock, " (2)"),
+    ]
+    return heard, lock, clients
+
+
 def _connected(base: str, heard: dict, lock: threading.Lock, window: str) -> socketio.Client:
     return listen(base, token_for(base, "ana", window), heard, lock)
 
@@ -57,11 +66,7 @@ def _everyone_heard(heard: dict, lock: threading.Lock, contact_id: str) -> bool:
 @pytest.mark.parametrize("two_processes", ["private"], indirect=True)
 def test_an_agent_catching_up_after_a_redis_restart_loses_nothing(two_processes, private_redis):  # noqa: F811
     (base_a, base_b), sandbox, _ = two_processes
-    heard, lock = {"a": [], "b": []}, threading.Lock()
-    clients = [
-        _connected(base_a, heard["a"], lock, ""),
-        _connected(base_b, heard["b"], lock, " (2)"),
-    ]
+    heard, lock, clients = _an_agent_on_each(base_a, base_b)
     try:
         during, after, last_seq = _restart_with_writes(sandbox, private_redis, heard, lock)
         caught_up: list[dict] = []
@@ -88,11 +93,7 @@ def test_live_events_reach_both_processes_across_a_redis_restart(two_processes, 
     reconnects; the relay's backfill delivers it from the database to agents who stay
     connected, each event once."""
     (base_a, base_b), sandbox, _ = two_processes
-    heard, lock = {"a": [], "b": []}, threading.Lock()
-    clients = [
-        _connected(base_a, heard["a"], lock, ""),
-        _connected(base_b, heard["b"], lock, " (2)"),
-    ]
+    heard, lock, clients = _an_agent_on_each(base_a, base_b)
     try:
         during, after, last_seq = _restart_with_writes(sandbox, private_redis, heard, lock)
         wait_until(lambda: _everyone_heard(heard, lock, during), 30)
