@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
 import random
 import threading
 import time
@@ -134,6 +135,7 @@ class EventHubConsumer:
         url = self._client.event_hub_url()
         token = self._client.tokens.token()
         self._ws = ws = simple_websocket.Client.connect(url)
+        reader: threading.Thread | None = None
         try:
             ws.send(json.dumps({"action": "register", "token": token}))
             reply = _json(ws.receive(timeout=10))
@@ -147,32 +149,55 @@ class EventHubConsumer:
                 )
             self.stats.connects += 1
             self.connected.set()
+            received: queue.SimpleQueue[dict | Exception] = queue.SimpleQueue()
+            reader = threading.Thread(
+                target=self._read, args=(ws, received), name="cxone-event-hub-reader", daemon=True
+            )
+            reader.start()
             # Reconcile after registering, so that changes made meanwhile arrive as events too.
             self.reconcile()
             next_reconcile = time.monotonic() + self._reconcile_seconds
-            last_heard = time.monotonic()
             while not self._stop.is_set():
-                text = ws.receive(timeout=1)
-                now = time.monotonic()
-                if text is not None:
-                    last_heard = now
-                    self._handle(ws, text)
-                elif now - last_heard > self._silence_timeout:
-                    raise simple_websocket.ConnectionClosed()
-                if now >= next_reconcile:
+                with contextlib.suppress(queue.Empty):
+                    item = received.get(timeout=1)
+                    if isinstance(item, Exception):
+                        raise item
+                    self._handle(item)
+                if time.monotonic() >= next_reconcile:
                     self.reconcile()
-                    next_reconcile = now + self._reconcile_seconds
+                    next_reconcile = time.monotonic() + self._reconcile_seconds
         finally:
             self._ws = None
             with contextlib.suppress(Exception):
                 ws.close()
+            if reader is not None:
+                reader.join(5)
 
-    def _handle(self, ws: simple_websocket.Client, text: str | bytes) -> None:
-        message = _json(text)
-        if message.get("type") == "heartbeat":
-            ws.send(json.dumps({"action": "pong"}))
-            self.stats.pongs += 1
-            return
+    def _read(
+        self, ws: simple_websocket.Client, received: queue.SimpleQueue[dict | Exception]
+    ) -> None:
+        """Receives for the session: answers heartbeats at once and hands the rest over in order.
+        Apart, because applying events and reconciling can take longer than two heartbeats under
+        load (seen in the soak), and CXone drops a client that misses two."""
+        last_heard = time.monotonic()
+        try:
+            while not self._stop.is_set():
+                text = ws.receive(timeout=1)
+                if text is None:
+                    if time.monotonic() - last_heard > self._silence_timeout:
+                        raise simple_websocket.ConnectionClosed()
+                    continue
+                last_heard = time.monotonic()
+                message = _json(text)
+                if message.get("type") == "heartbeat":
+                    ws.send(json.dumps({"action": "pong"}))
+                    self.stats.pongs += 1
+                else:
+                    received.put(message)
+        except Exception as exc:  # handed to the session, which raises it
+            received.put(exc)
+
+    def _handle(self, message: dict) -> None:
         try:
             event = parse_event(message)
         except EventParseError:

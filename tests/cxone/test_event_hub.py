@@ -85,6 +85,41 @@ def test_heartbeats_are_answered_and_the_connection_stays_up(hub):
     assert consumer.connected.is_set() and consumer.stats.connects == 1
 
 
+def test_slow_sinks_do_not_miss_heartbeats(fresh_cxone_sandbox):
+    """Under load, applying events and reconciling took longer than two heartbeats and the hub
+    dropped the consumer again and again (the 30-minute soak); heartbeats are answered apart."""
+    sandbox = fresh_cxone_sandbox(heartbeat=0.3)
+    client = CxoneClient(cxone_config(sandbox.url))
+    mirror = Mirror()
+
+    def slow_reconcile(contacts: list[Contact]) -> None:
+        time.sleep(1.5)  # five heartbeats; the hub drops clients that miss two
+        mirror.on_reconcile(contacts)
+
+    def slow_event(event: CxoneEvent) -> None:
+        time.sleep(0.5)
+        mirror.on_event(event)
+
+    consumer = EventHubConsumer(
+        client, slow_event, slow_reconcile, reconcile_seconds=2, silence_timeout_seconds=2
+    )
+    consumer.start()
+    try:
+        assert consumer.connected.wait(10)
+        written = sandbox.customer_writes(channel="chat", text="while you reconcile")
+        contact_id = written["contact"]["id"]
+        wait_until(lambda: mirror.reconciliations >= 2, 15)
+        # In order, none lost, on the first connection all along.
+        assert mirror.types_for(contact_id) == [
+            "CaseCreated",
+            "MessageCreated",
+            "MessageAddedIntoCase",
+        ]
+        assert consumer.stats.connects == 1 and consumer.stats.pongs >= 5
+    finally:
+        consumer.stop()
+
+
 def test_dropped_mid_stream_loses_no_change_once_reconciled(hub):
     sandbox, client, consumer, mirror = hub
     seen = sandbox.customer_writes(channel="chat")["contact"]["id"]
