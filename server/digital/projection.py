@@ -168,8 +168,14 @@ class Projection:
         gone: list[str] = []
 
         def apply(db: Session) -> None:
+            # The active rows and those CXone sent, not every row: the table keeps all history.
             columns = (_TABLE.c.contact_id, _TABLE.c.status, _TABLE.c.preview, _TABLE.c.active)
-            known = {row.contact_id: row for row in db.execute(select(*columns))}
+            active = select(*columns).where(_TABLE.c.active.is_(True))
+            known = {row.contact_id: row for row in db.execute(active)}
+            others = [contact_id for contact_id in seen if contact_id not in known]
+            for start in range(0, len(others), 500):
+                chunk = select(*columns).where(_TABLE.c.contact_id.in_(others[start : start + 500]))
+                known.update((row.contact_id, row) for row in db.execute(chunk))
             stale_messages[:] = [c.id for c in contacts if _changed(known.get(c.id), c)]
             gone[:] = [cid for cid, row in known.items() if row.active and cid not in seen]
             for contact in contacts:
