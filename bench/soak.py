@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -566,6 +567,17 @@ def wait_outbox(database_url: str, seconds: float) -> dict[str, int]:
         time.sleep(1)
 
 
+def every_tenth(series: list[tuple[float, int]], seconds: float) -> list[int]:
+    """Resident MiB every tenth of the run from the worker's start: growth that levels off is a
+    high-water mark (memory since freed, kept by the allocator), growth that goes on is a leak."""
+    along, tenth = [], -1
+    for t, rss in series:
+        if int((t - series[0][0]) * 10 / seconds) > tenth:
+            tenth = int((t - series[0][0]) * 10 / seconds)
+            along.append(round(rss / 1024))
+    return along
+
+
 def check(stack: Stack, agents: list[Agent], shared: Shared, settings: Settings) -> dict:
     violations: list[str] = []
     engine = create_engine(stack.database_url)
@@ -576,12 +588,15 @@ def check(stack: Stack, agents: list[Agent], shared: Shared, settings: Settings)
                 "SELECT seq, routing_queue_id FROM relay_events WHERE routing_queue_id IS NOT NULL"
             )
         ).all()
-        event_rows = {
-            seq: (str(created), payload)
-            for seq, created, payload in db.execute(
-                text("SELECT seq, created_at, payload FROM relay_events")
-            )
-        }
+        event_rows = {}
+        first_event: dict[str, datetime] = {}  # contact id -> when agents were first told of it
+        for seq, created, payload in db.execute(
+            text("SELECT seq, created_at, payload FROM relay_events")
+        ):
+            event_rows[seq] = (str(created), payload)
+            contact_id = (json.loads(payload) if isinstance(payload, str) else payload).get("id")
+            if contact_id and (contact_id not in first_event or created < first_event[contact_id]):
+                first_event[contact_id] = created
     engine.dispose()
 
     # No message lost: what CXone has for the run's interactions is in the read model.
@@ -591,12 +606,22 @@ def check(stack: Stack, agents: list[Agent], shared: Shared, settings: Settings)
             for contact in shared.contacts | set(shared.replies) | set(shared.dispositions)
         }
         written_at = {}
+        first_message: dict[str, datetime] = {}
         for message_id, contact_id, created in cxone.execute(
             "SELECT id, contact_id, created_at FROM messages"
         ):
             if str(contact_id) in cxone_messages:
                 cxone_messages[str(contact_id)].add(str(message_id))
                 written_at[str(message_id)] = created
+                moment = datetime.fromisoformat(created)
+                if first_message.get(str(contact_id), moment) >= moment:
+                    first_message[str(contact_id)] = moment
+    # How fresh live events stay under the load: a customer writes in, agents are told.
+    new_lags = sorted(
+        (first_event[c] - first_message[c]).total_seconds()
+        for c in shared.contacts
+        if c in first_event and c in first_message
+    )
     missing = {c: ids - seen for c, ids in cxone_messages.items() if ids - seen}
     if missing:
         examples = sorted((written_at[m], c, m) for c, ids in missing.items() for m in ids)
@@ -662,10 +687,17 @@ def check(stack: Stack, agents: list[Agent], shared: Shared, settings: Settings)
                 "warm_kib": warm[0],
                 "end_kib": warm[-1],
                 "growth": round(warm[-1] / warm[0] - 1, 3),
+                "along_mib": every_tenth(series, settings.seconds),
             }
     return {
         "violations": violations,
         "contacts": len(cxone_messages),
+        "new_interaction_seconds": {
+            name: round(new_lags[min(len(new_lags) - 1, int(q * len(new_lags)))], 2)
+            for name, q in (("p50", 0.5), ("p99", 0.99), ("max", 1.0))
+        }
+        if new_lags
+        else {},
         "cxone_messages": sum(map(len, cxone_messages.values())),
         "replies": sum(map(len, shared.replies.values())),
         "dispositions": len(shared.dispositions),
@@ -768,9 +800,10 @@ def markdown(result: dict, args: argparse.Namespace) -> str:
     )
     memory = "\n".join(
         f"| {worker} | {m['warm_kib'] / 1024:.1f} MiB | {m['end_kib'] / 1024:.1f} MiB | "
-        f"{m['growth']:+.1%} |"
+        f"{m['growth']:+.1%} | {', '.join(map(str, m.get('along_mib', [])))} |"
         for worker, m in result["memory"].items()
     )
+    lag = " / ".join(str(v) for v in result.get("new_interaction_seconds", {}).values()) or "-"
     command = (
         f"python -m bench.soak --agents {args.agents} --queues {args.queues} "
         f"--minutes {args.minutes:g} --rate {args.rate:g} --fault-seconds {args.fault_seconds:g}"
@@ -799,11 +832,12 @@ Machine: {result.get("machine") or machine()}. Whole run, start-up and drain inc
 | dispositions saved (each must be in Salesforce exactly once) | {result["dispositions"]} |
 | Salesforce writes done / given up | {result["writes"].get("done", 0)} / {result["writes"].get("failed", 0)} |
 | (agent, event) pairs checked | {result["events_checked"]} |
+| a customer writes in → agents are told (p50 / p99 / max seconds) | {lag} |
 | socket connections (the killed process's agents came back) | {stats.get("socket_connects", 0)} |
 | REST calls retried while a process was away or answered 5xx | {stats.get("retried_calls", 0)} |
 
-| worker | memory after warm-up | at the end | growth |
-| --- | --- | --- | --- |
+| worker | memory after warm-up | at the end | growth | MiB every tenth of the run |
+| --- | --- | --- | --- | --- |
 {memory}
 
 A restarted worker (after kill -9) is its own line. Claims lost are agents of the same queue
