@@ -570,11 +570,12 @@ def wait_outbox(database_url: str, seconds: float) -> dict[str, int]:
 def every_tenth(series: list[tuple[float, int]], seconds: float) -> list[int]:
     """Resident MiB every tenth of the run from the worker's start: growth that levels off is a
     high-water mark (memory since freed, kept by the allocator), growth that goes on is a leak."""
-    along, tenth = [], -1
+    along, last = [], -1
     for t, rss in series:
-        if int((t - series[0][0]) * 10 / seconds) > tenth:
-            tenth = int((t - series[0][0]) * 10 / seconds)
+        tenth = int((t - series[0][0]) * 10 / seconds)
+        if tenth > last:
             along.append(round(rss / 1024))
+            last = tenth
     return along
 
 

@@ -8,8 +8,10 @@ import copy
 import gc
 import json
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from server.cxone.events import CxoneEvent, parse_event
@@ -30,6 +32,15 @@ def event_of_contact(n: int) -> CxoneEvent:
     return parse_event(payload)
 
 
+@pytest.fixture
+def db(tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'read-model.db'}"
+    upgrade(url)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
 def contact(n: int, status: str, preview: str = "Hello") -> Contact:
     payload = copy.deepcopy(CASE_EVENT)
     payload["data"]["case"].update(id=f"contact-{n}", status=status, preview=preview)
@@ -42,10 +53,7 @@ def not_expected(contact_id: str) -> None:
     raise AssertionError(f"full case events need no fetch ({contact_id})")
 
 
-def test_memory_kept_per_contact_is_small_and_does_not_grow_with_the_case(tmp_path):
-    url = f"sqlite:///{tmp_path / 'read-model.db'}"
-    upgrade(url)
-    db = Database(url)
+def test_memory_kept_per_contact_is_small_and_does_not_grow_with_the_case(db):
     projection = Projection(db, lambda channel_id: "chat", not_expected, not_expected)
     events = [event_of_contact(n) for n in range(1_300)]
     assert len(json.dumps(events[0].contact.raw)) > 2_000  # a real case: about 3 KB
@@ -61,16 +69,12 @@ def test_memory_kept_per_contact_is_small_and_does_not_grow_with_the_case(tmp_pa
         after, _ = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-        db.dispose()
     per_contact = (after - before) / 1_000
     print(f"{per_contact:.0f} bytes kept per contact")
     assert per_contact < 600, f"{per_contact:.0f} bytes kept per contact"
 
 
-def test_a_repeated_event_is_still_skipped_and_a_changed_one_applied(tmp_path):
-    url = f"sqlite:///{tmp_path / 'read-model.db'}"
-    upgrade(url)
-    db = Database(url)
+def test_a_repeated_event_is_still_skipped_and_a_changed_one_applied(db):
     projection = Projection(db, lambda channel_id: "chat", not_expected, not_expected)
     projection.apply_event(event_of_contact(1))
     writes: list[object] = []
@@ -82,13 +86,9 @@ def test_a_repeated_event_is_still_skipped_and_a_changed_one_applied(tmp_path):
     changed["data"]["case"]["status"] = "pending"
     projection.apply_event(parse_event(changed))
     assert len(writes) == 1
-    db.dispose()
 
 
-def test_reconcile_finds_what_changed_among_a_long_history(tmp_path):
-    url = f"sqlite:///{tmp_path / 'read-model.db'}"
-    upgrade(url)
-    db = Database(url)
+def test_reconcile_finds_what_changed_among_a_long_history(db):
     fetched_contacts: list[str] = []
     fetched_messages: list[str] = []
     now: dict[str, Contact] = {}
@@ -124,4 +124,3 @@ def test_reconcile_finds_what_changed_among_a_long_history(tmp_path):
         "closed",
     )
     assert rows["contact-8"] == "closed" and len(rows) == 2_002
-    db.dispose()
